@@ -1,0 +1,401 @@
+// The AppCopy reconciler: load -> decide -> act -> report, for one key at a time.
+//
+// The exactly-once protocol (docs/design.md) in code:
+//  1. decide from a fresh GET, never from the informer cache;
+//  2. write the intent (phase Copying, attempt record, the target's components before) with the
+//     resourceVersion that was read: a stale reader or a second replica gets 409 and stops;
+//  3. send the copy once, then write the outcome;
+//  4. an unknown outcome is verified from the target app's components, never resent blindly;
+//  5. copies into one target app are serialised (TargetGuard);
+//  6. everything is validated (zod, pre-flight GET) before the call.
+import type { Logger } from 'pino';
+import {
+  type AppCopy,
+  type AppCopySpec,
+  type AppCopyStatus,
+  type CopyAttempt,
+  appCopySpecSchema,
+  describeSpecError,
+  objectKey,
+  parseKey,
+  targetKey,
+} from '../api/appcopy.ts';
+import { Reason, type ReasonName } from '../api/conditions.ts';
+import { ConflictError } from '../k8s/api-errors.ts';
+import type { AppCopyStore } from '../k8s/appcopy-store.ts';
+import type { EventRecorder } from '../k8s/event-recorder.ts';
+import type { RainbondClient } from '../rainbond/client.ts';
+import {
+  RainbondNotSentError,
+  RainbondOutcomeUnknownError,
+  RainbondRejectedError,
+  RainbondUnauthorizedError,
+} from '../rainbond/errors.ts';
+import type { AppRef, Component } from '../rainbond/types.ts';
+import { planCopy } from './copy-plan.ts';
+import { judgeCopy } from './copy-verdict.ts';
+import type { CredentialsResolver } from './credentials.ts';
+import { nextStep } from './next-step.ts';
+import { RetryLaterError } from './retry-later.ts';
+import {
+  failedStatus,
+  intentStatus,
+  pendingStatus,
+  sameStatus,
+  succeededStatus,
+  verifyingStatus,
+} from './status.ts';
+import type { TargetGuard } from './target-guard.ts';
+
+export type ReconcileResult = { requeueAfterMs?: number } | undefined;
+
+export type CopyOutcome = 'succeeded' | 'adopted' | 'rejected' | 'partial' | 'unknown' | 'not_sent' | 'unauthorized';
+
+export interface CopySettings {
+  /**
+   * How long after a copy was sent an "absent" or "partial" verdict is trusted. A timed-out
+   * call may still be running inside the console; concluding "absent" too early would resend it.
+   */
+  verifySettleMs: number;
+  /** How long to wait before re-checking a target app that another AppCopy is copying into. */
+  targetBusyRecheckMs: number;
+}
+
+export interface ReconcilerDeps {
+  store: AppCopyStore;
+  rainbond: RainbondClient;
+  credentials: CredentialsResolver;
+  events: EventRecorder;
+  targets: TargetGuard;
+  settings: CopySettings;
+  now: () => Date;
+  newAttemptId: () => string;
+  logger: Logger;
+  onCopyOutcome?: (outcome: CopyOutcome) => void;
+  /** Optional later stages (following, deletion); absent ones are no-ops. */
+  stages?: {
+    follow?: (object: AppCopy, spec: AppCopySpec, log: Logger) => Promise<ReconcileResult>;
+    finalize?: (object: AppCopy, spec: AppCopySpec | undefined, log: Logger) => Promise<ReconcileResult>;
+    syncFinalizer?: (object: AppCopy, spec: AppCopySpec) => Promise<void>;
+  };
+}
+
+export function createReconciler(deps: ReconcilerDeps) {
+  const { store, rainbond, events, settings } = deps;
+
+  /** One status write with the read resourceVersion, skipped when nothing changed. */
+  async function writeStatus(object: AppCopy, status: AppCopyStatus): Promise<AppCopy> {
+    if (sameStatus(object.status, status)) return object;
+    return store.writeStatus(object, status);
+  }
+
+  function ctx(object: AppCopy) {
+    return { generation: object.metadata.generation, now: deps.now() };
+  }
+
+  async function retryLater(object: AppCopy, status: AppCopyStatus, why: string): Promise<never> {
+    await writeStatus(object, status);
+    throw new RetryLaterError(why);
+  }
+
+  return async function reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = parseKey(key);
+    const log = deps.logger.child({ appcopy: key });
+    const object = await store.get(namespace, name);
+    if (!object) return undefined;
+
+    const parsed = appCopySpecSchema.safeParse(object.spec);
+    const spec = parsed.success ? parsed.data : undefined;
+    const step = nextStep(object, spec?.deletionPolicy);
+    log.debug({ step, phase: object.status?.phase }, 'reconcile');
+
+    switch (step) {
+      case 'ignore':
+        return undefined;
+      case 'finalize':
+        return deps.stages?.finalize ? deps.stages.finalize(object, spec, log) : undefined;
+      default:
+        break;
+    }
+
+    if (!spec) {
+      // Only reachable when the CRD in the cluster is older than this operator or was edited.
+      const message = parsed.success ? 'invalid spec' : describeSpecError(parsed.error);
+      if (object.status?.phase !== 'Copying') {
+        await writeStatus(object, failedStatus(object.status ?? {}, Reason.InvalidSpec, message, ctx(object)));
+      }
+      return undefined;
+    }
+
+    switch (step) {
+      case 'sync-finalizer':
+        await deps.stages?.syncFinalizer?.(object, spec);
+        return { requeueAfterMs: 0 };
+      case 'done':
+        await refreshObservedGeneration(object);
+        return undefined;
+      case 'follow':
+        return deps.stages?.follow ? deps.stages.follow(object, spec, log) : undefined;
+      case 'verify':
+      case 'copy':
+        return guarded(object, spec, step, log);
+    }
+  };
+
+  /** Keeps observedGeneration current when only mutable fields (deletionPolicy, credentials) changed. */
+  async function refreshObservedGeneration(object: AppCopy): Promise<void> {
+    const status = object.status;
+    if (!status || status.observedGeneration === object.metadata.generation) return;
+    await writeStatus(object, {
+      ...status,
+      observedGeneration: object.metadata.generation,
+      conditions: status.conditions?.map((c) => ({ ...c, observedGeneration: object.metadata.generation })),
+    });
+  }
+
+  async function guarded(object: AppCopy, spec: AppCopySpec, step: 'copy' | 'verify', log: Logger) {
+    const key = objectKey(object.metadata);
+    const result = await deps.targets.withTarget(targetKey(spec), key, async () => {
+      const token = await deps.credentials.resolve(object.metadata.namespace, spec.credentialsSecretRef);
+      if (!token.ok) {
+        const status =
+          step === 'copy'
+            ? pendingStatus(object.status ?? {}, token.reason, token.message, ctx(object))
+            : verifyingStatus(object.status ?? {}, token.reason, `cannot verify the copy: ${token.message}`, ctx(object));
+        await announce(object, status, 'Warning', token.reason, token.message);
+        return retryLater(object, status, token.message);
+      }
+      return step === 'verify' ? verify(object, spec, token.token, log) : copy(object, spec, token.token, log);
+    });
+    if (result.busy) {
+      const status = object.status ?? {};
+      if (status.phase !== 'Copying') {
+        await writeStatus(
+          object,
+          pendingStatus(
+            status,
+            Reason.WaitingForTarget,
+            `waiting for another AppCopy copying into target app ${spec.target.appId}`,
+            ctx(object),
+          ),
+        );
+      }
+      return { requeueAfterMs: settings.targetBusyRecheckMs };
+    }
+    return result.value;
+  }
+
+  /** Emits an Event only when the Ready reason changes (not on every retry). */
+  async function announce(object: AppCopy, next: AppCopyStatus, type: 'Normal' | 'Warning', reason: string, message: string) {
+    const before = object.status?.conditions?.find((c) => c.type === 'Ready');
+    const after = next.conditions?.find((c) => c.type === 'Ready');
+    if (before?.reason === after?.reason && before?.message === after?.message) return;
+    await events.record(object, type, reason, message);
+  }
+
+  function sourceRef(spec: AppCopySpec): AppRef {
+    return { teamId: spec.source.teamId, regionName: spec.source.regionName, appId: spec.source.appId };
+  }
+  function targetRef(spec: AppCopySpec): AppRef {
+    return { teamId: spec.target.teamName, regionName: spec.target.regionName, appId: spec.target.appId };
+  }
+
+  /**
+   * A console failure on a read (pre-flight, target listing). Definite rejections are final for
+   * this generation; the rest waits with backoff. Never called after the copy was sent.
+   */
+  async function readFailed(object: AppCopy, error: unknown, what: 'source' | 'target'): Promise<never> {
+    const status = object.status ?? {};
+    if (error instanceof RainbondRejectedError) {
+      const reason = what === 'source' ? Reason.SourceNotFound : Reason.TargetNotFound;
+      const message = `${error.message}; fix spec.${what} (changing the spec retries)`;
+      const next = failedStatus(status, reason, message, ctx(object));
+      await announce(object, next, 'Warning', reason, message);
+      await writeStatus(object, next);
+      throw new StopError();
+    }
+    const [reason, message] = consoleTrouble(error);
+    const next = pendingStatus(status, reason, message, ctx(object));
+    await announce(object, next, 'Warning', reason, message);
+    return retryLater(object, next, message);
+  }
+
+  async function copy(object: AppCopy, spec: AppCopySpec, token: string, log: Logger): Promise<ReconcileResult> {
+    try {
+      return await copyUnguarded(object, spec, token, log);
+    } catch (error) {
+      if (error instanceof StopError) return undefined;
+      throw error;
+    }
+  }
+
+  async function copyUnguarded(object: AppCopy, spec: AppCopySpec, token: string, log: Logger): Promise<ReconcileResult> {
+    const copyable = await rainbond.listCopyableComponents(token, sourceRef(spec)).catch((e) => readFailed(object, e, 'source'));
+    const plan = planCopy(spec, copyable);
+    if (!plan.ok) {
+      const next = failedStatus(object.status ?? {}, Reason.PreflightFailed, plan.message, ctx(object));
+      await announce(object, next, 'Warning', Reason.PreflightFailed, plan.message);
+      await writeStatus(object, next);
+      return undefined;
+    }
+    const before = await rainbond.listComponents(token, targetRef(spec)).catch((e) => readFailed(object, e, 'target'));
+
+    const previous = object.status?.attempt;
+    const attempt: CopyAttempt = {
+      id: deps.newAttemptId(),
+      number: previous && previous.generation === object.metadata.generation ? previous.number + 1 : 1,
+      generation: object.metadata.generation,
+      startedAt: deps.now().toISOString(),
+      preexistingServiceIds: before.map((c) => c.serviceId),
+      expectedCopies: plan.expectedCopies,
+    };
+    // The intent is the lock: if this write conflicts, someone else may be copying. Do not call.
+    const intent = intentStatus({ ...(object.status ?? {}), services: [], copiedCount: 0 }, attempt, ctx(object));
+    let stored: AppCopy;
+    try {
+      stored = await store.writeStatus(object, intent);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        log.info('intent not written: the object changed since it was read; re-reading before any copy');
+        return { requeueAfterMs: 0 };
+      }
+      throw error;
+    }
+    log.info({ attempt: attempt.id, number: attempt.number, components: attempt.expectedCopies.length }, 'copy sent');
+    void events.record(stored, 'Normal', 'CopyStarted', `copying ${attempt.expectedCopies.length} component(s) into target app ${spec.target.appId}`);
+
+    let outcome: (status: AppCopyStatus, o: AppCopy) => AppCopyStatus;
+    let event: { type: 'Normal' | 'Warning'; reason: string; message: string };
+    let retry: string | undefined;
+    try {
+      const created = await rainbond.copyApp(token, sourceRef(spec), plan.request);
+      deps.onCopyOutcome?.('succeeded');
+      outcome = (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o));
+      event = { type: 'Normal', reason: 'Copied', message: `copied ${created.length} component(s): ${names(created)}` };
+    } catch (error) {
+      if (error instanceof RainbondRejectedError) {
+        deps.onCopyOutcome?.('rejected');
+        const message = `${error.message}; nothing was copied (changing the spec retries)`;
+        outcome = (s, o) => failedStatus(s, Reason.CopyRejected, message, ctx(o));
+        event = { type: 'Warning', reason: Reason.CopyRejected, message };
+      } else if (error instanceof RainbondUnauthorizedError || error instanceof RainbondNotSentError) {
+        // Rejected before any work, or never delivered: nothing happened, a later copy is safe.
+        deps.onCopyOutcome?.(error instanceof RainbondUnauthorizedError ? 'unauthorized' : 'not_sent');
+        const [reason, message] = consoleTrouble(error);
+        outcome = (s, o) => pendingStatus(s, reason, message, ctx(o));
+        event = { type: 'Warning', reason, message };
+        retry = message;
+      } else {
+        // Sent, and it may have taken effect: stay Copying and verify (never resend blindly).
+        deps.onCopyOutcome?.('unknown');
+        const cause = error instanceof RainbondOutcomeUnknownError ? error.message : 'unexpected error after sending';
+        const message = `the copy's outcome is unknown (${cause}); verifying from the target app before anything else`;
+        outcome = (s, o) => verifyingStatus(s, Reason.VerifyingCopy, message, ctx(o));
+        event = { type: 'Warning', reason: Reason.VerifyingCopy, message };
+        retry = message;
+        log.warn({ attempt: attempt.id, err: error }, 'copy outcome unknown');
+      }
+    }
+    const written = await writeOutcome(stored, attempt.id, outcome, log);
+    if (written) await events.record(written, event.type, event.reason, event.message);
+    log.info({ attempt: attempt.id, outcome: event.reason }, 'copy outcome recorded');
+    if (retry) throw new RetryLaterError(retry);
+    return undefined;
+  }
+
+  /**
+   * Writes the outcome of `attemptId`. A conflict here means only that the object changed (an
+   * annotation, say); the outcome is still ours to record, as long as the stored status still
+   * shows this attempt in flight. If the process dies before this lands, verification finds it.
+   */
+  async function writeOutcome(
+    stored: AppCopy,
+    attemptId: string,
+    outcome: (status: AppCopyStatus, o: AppCopy) => AppCopyStatus,
+    log: Logger,
+  ): Promise<AppCopy | undefined> {
+    let current: AppCopy | undefined = stored;
+    for (let tries = 0; tries < 5 && current; tries++) {
+      if (current.status?.phase !== 'Copying' || current.status.attempt?.id !== attemptId) break;
+      try {
+        return await store.writeStatus(current, outcome(current.status, current));
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        current = await store.get(stored.metadata.namespace, stored.metadata.name);
+      }
+    }
+    log.warn({ attempt: attemptId }, 'outcome not recorded: the attempt is no longer the one in status; it will be verified');
+    return undefined;
+  }
+
+  async function verify(object: AppCopy, spec: AppCopySpec, token: string, log: Logger): Promise<ReconcileResult> {
+    const status = object.status ?? {};
+    const attempt = status.attempt;
+    if (!attempt) {
+      // Copying without a record cannot come from this operator; treat as not started.
+      return copy(object, spec, token, log);
+    }
+    let components: Component[];
+    try {
+      components = await rainbond.listComponents(token, targetRef(spec));
+    } catch (error) {
+      const [reason, detail] = consoleTrouble(error);
+      const message = `cannot verify the copy yet: ${detail}`;
+      const next = verifyingStatus(status, reason === Reason.Unauthorized ? reason : Reason.VerifyingCopy, message, ctx(object));
+      await announce(object, next, 'Warning', Reason.VerifyingCopy, message);
+      return retryLater(object, next, message);
+    }
+    const verdict = judgeCopy(attempt, components);
+    const settledAt = Date.parse(attempt.startedAt) + settings.verifySettleMs;
+    const settled = deps.now().getTime() >= settledAt;
+    log.info({ attempt: attempt.id, verdict: verdict.kind, settled }, 'copy verified');
+
+    if (verdict.kind === 'complete') {
+      deps.onCopyOutcome?.('adopted');
+      const next = succeededStatus(status, verdict.components, Reason.Adopted, ctx(object));
+      const written = await writeStatus(object, next);
+      await events.record(written, 'Normal', Reason.Adopted, next.conditions?.find((c) => c.type === 'Ready')?.message ?? '');
+      return undefined;
+    }
+    if (!settled) {
+      const message =
+        verdict.kind === 'absent'
+          ? 'no copy found in the target app yet; waiting until the earlier call cannot still be running before sending again'
+          : `found ${verdict.components.length} of ${attempt.expectedCopies.length} copies so far; waiting for the earlier call to finish`;
+      await writeStatus(object, verifyingStatus(status, Reason.VerifyingCopy, message, ctx(object)));
+      return { requeueAfterMs: Math.max(settledAt - deps.now().getTime(), 0) + 100 };
+    }
+    if (verdict.kind === 'absent') {
+      log.info({ attempt: attempt.id }, 'the earlier copy had no effect; sending it again');
+      return copy(object, spec, token, log);
+    }
+    deps.onCopyOutcome?.('partial');
+    const message = `the copy was only partly done: ${verdict.components.length} of ${attempt.expectedCopies.length} components exist (${names(verdict.components)}); missing: ${verdict.missing.join(', ')}. Remove or keep them in Rainbond, then change the spec to retry`;
+    const next = failedStatus(status, Reason.PartialCopy, message, ctx(object), verdict.components);
+    const written = await writeStatus(object, next);
+    await events.record(written, 'Warning', Reason.PartialCopy, message);
+    return undefined;
+  }
+}
+
+/** Internal: the reconcile recorded a final state and stops without retrying. */
+class StopError extends Error {}
+
+function names(components: readonly Component[]): string {
+  return components.map((c) => c.serviceCname).join(', ');
+}
+
+/** A console failure that is not a definite rejection: what to tell the user, and the reason. */
+function consoleTrouble(error: unknown): [ReasonName, string] {
+  if (error instanceof RainbondUnauthorizedError) {
+    return [
+      Reason.Unauthorized,
+      `${error.message}; check the token in the credentials Secret (or the operator's default token) and that its user is a member of the target team`,
+    ];
+  }
+  if (error instanceof RainbondNotSentError || error instanceof RainbondOutcomeUnknownError) {
+    return [Reason.ConsoleUnavailable, `${error.message}; retrying with backoff`];
+  }
+  if (error instanceof RainbondRejectedError) return [Reason.ConsoleUnavailable, error.message];
+  return [Reason.ConsoleUnavailable, `unexpected error talking to the console: ${String((error as Error)?.message ?? error)}`];
+}

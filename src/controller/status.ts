@@ -1,0 +1,158 @@
+// The status the reconciler writes, computed from the current status and what just happened.
+// Pure: every function takes `now` and returns a new status; the reconciler compares it with
+// the stored one and writes only when something changed.
+//
+// Conditions follow kstatus: in progress -> Reconciling=True, Ready=False; needs a spec change ->
+// Stalled=True, Ready=False; done -> Ready=True and neither Reconciling nor Stalled.
+import type { AppCopyStatus, CopiedService, CopyAttempt, Phase } from '../api/appcopy.ts';
+import { ConditionType, Reason, type ReasonName, removeCondition, setCondition } from '../api/conditions.ts';
+import type { Component } from '../rainbond/types.ts';
+
+interface Context {
+  generation: number;
+  now: Date;
+}
+
+function withConditions(
+  status: AppCopyStatus,
+  phase: Phase,
+  ctx: Context,
+  ready: { ok: boolean; reason: ReasonName; message: string },
+  mode: 'progressing' | 'stalled' | 'done',
+): AppCopyStatus {
+  let conditions = setCondition(
+    status.conditions,
+    { type: ConditionType.Ready, status: ready.ok ? 'True' : 'False', reason: ready.reason, message: ready.message },
+    ctx.generation,
+    ctx.now,
+  );
+  conditions =
+    mode === 'progressing'
+      ? setCondition(
+          conditions,
+          { type: ConditionType.Reconciling, status: 'True', reason: ready.reason, message: ready.message },
+          ctx.generation,
+          ctx.now,
+        )
+      : removeCondition(conditions, ConditionType.Reconciling);
+  conditions =
+    mode === 'stalled'
+      ? setCondition(
+          conditions,
+          { type: ConditionType.Stalled, status: 'True', reason: ready.reason, message: ready.message },
+          ctx.generation,
+          ctx.now,
+        )
+      : removeCondition(conditions, ConditionType.Stalled);
+  return {
+    ...status,
+    phase,
+    observedGeneration: ctx.generation,
+    // lastError keeps the last problem in words: cleared on success, kept through benign progress.
+    lastError: ready.ok ? '' : isBenign(ready.reason) ? (status.lastError ?? '') : ready.message,
+    conditions,
+  };
+}
+
+/** Progress reasons that are not errors (nothing for a user to fix). */
+function isBenign(reason: ReasonName): boolean {
+  return reason === Reason.Progressing || reason === Reason.Copying || reason === Reason.WaitingForTarget;
+}
+
+export function toCopiedService(c: Component): CopiedService {
+  const service: CopiedService = { serviceId: c.serviceId, serviceAlias: c.serviceAlias, serviceCname: c.serviceCname };
+  if (c.k8sComponentName) service.k8sComponentName = c.k8sComponentName;
+  if (c.status) service.status = c.status;
+  return service;
+}
+
+/** Not copied yet and waiting for something outside the spec (credentials, the console, the target). */
+export function pendingStatus(status: AppCopyStatus, reason: ReasonName, message: string, ctx: Context): AppCopyStatus {
+  return withConditions(status, 'Pending', ctx, { ok: false, reason, message }, 'progressing');
+}
+
+/** The intent: written (with the read resourceVersion) before the copy call is sent. */
+export function intentStatus(status: AppCopyStatus, attempt: CopyAttempt, ctx: Context): AppCopyStatus {
+  return withConditions(
+    { ...status, attempt },
+    'Copying',
+    ctx,
+    {
+      ok: false,
+      reason: Reason.Copying,
+      message: `copying ${attempt.expectedCopies.length} component(s) (attempt ${attempt.number})`,
+    },
+    'progressing',
+  );
+}
+
+/** The outcome is unknown (or being verified): stays Copying until the target app tells. */
+export function verifyingStatus(status: AppCopyStatus, reason: ReasonName, message: string, ctx: Context): AppCopyStatus {
+  return withConditions(status, 'Copying', ctx, { ok: false, reason, message }, 'progressing');
+}
+
+export function succeededStatus(
+  status: AppCopyStatus,
+  components: readonly Component[],
+  how: typeof Reason.Copied | typeof Reason.Adopted,
+  ctx: Context,
+): AppCopyStatus {
+  const services = components.map(toCopiedService);
+  const message =
+    how === Reason.Copied
+      ? `copied ${services.length} component(s)`
+      : `copied ${services.length} component(s); the outcome was verified from the target app after an interrupted call`;
+  return withConditions(
+    {
+      ...status,
+      services,
+      copiedCount: services.length,
+      attempt: status.attempt ? { ...status.attempt, finishedAt: ctx.now.toISOString() } : status.attempt,
+    },
+    'Succeeded',
+    ctx,
+    { ok: true, reason: how, message },
+    'done',
+  );
+}
+
+/** Stalled until the spec changes. `components` are copies that exist anyway (PartialCopy). */
+export function failedStatus(
+  status: AppCopyStatus,
+  reason: ReasonName,
+  message: string,
+  ctx: Context,
+  components: readonly Component[] = [],
+): AppCopyStatus {
+  const services = components.map(toCopiedService);
+  return withConditions(
+    {
+      ...status,
+      services,
+      copiedCount: services.length,
+      attempt: status.attempt ? { ...status.attempt, finishedAt: ctx.now.toISOString() } : status.attempt,
+    },
+    'Failed',
+    ctx,
+    { ok: false, reason, message },
+    'stalled',
+  );
+}
+
+/** Structural equality of two statuses (JSON semantics), used to skip writes that change nothing. */
+export function sameStatus(a: AppCopyStatus | undefined, b: AppCopyStatus | undefined): boolean {
+  return canonical(a ?? {}) === canonical(b ?? {});
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>)
+          .filter(([, inner]) => inner !== undefined)
+          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+      );
+    }
+    return v;
+  });
+}

@@ -1,0 +1,57 @@
+// Reads and writes AppCopy objects on the API server. Every write carries the resourceVersion
+// that was read: the API server's optimistic concurrency is what makes the status write the
+// lock of the exactly-once protocol (a stale reader or a second replica gets ConflictError).
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { type AppCopy, type AppCopyStatus, GROUP, PLURAL, VERSION } from '../api/appcopy.ts';
+import { NotFoundError, translateApiError } from './api-errors.ts';
+
+export interface AppCopyStore {
+  /** A fresh read from the API server (never the informer cache); undefined when it is gone. */
+  get(namespace: string, name: string): Promise<AppCopy | undefined>;
+  /** Replaces status with the read object's resourceVersion; returns the stored object. */
+  writeStatus(object: AppCopy, status: AppCopyStatus): Promise<AppCopy>;
+  /** Replaces metadata.finalizers with the read object's resourceVersion; returns the stored object. */
+  writeFinalizers(object: AppCopy, finalizers: string[]): Promise<AppCopy>;
+}
+
+export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcopy-operator'): AppCopyStore {
+  const base = { group: GROUP, version: VERSION, plural: PLURAL };
+  return {
+    async get(namespace, name) {
+      try {
+        return (await api.getNamespacedCustomObject({ ...base, namespace, name })) as AppCopy;
+      } catch (error) {
+        try {
+          translateApiError(error, `AppCopy ${namespace}/${name}`);
+        } catch (translated) {
+          if (translated instanceof NotFoundError) return undefined;
+          throw translated;
+        }
+      }
+    },
+    async writeStatus(object, status) {
+      const { namespace, name } = object.metadata;
+      const body = { ...object, status };
+      try {
+        return (await api.replaceNamespacedCustomObjectStatus({
+          ...base,
+          namespace,
+          name,
+          body,
+          fieldManager,
+        })) as AppCopy;
+      } catch (error) {
+        translateApiError(error, `status of AppCopy ${namespace}/${name}`);
+      }
+    },
+    async writeFinalizers(object, finalizers) {
+      const { namespace, name } = object.metadata;
+      const body = { ...object, metadata: { ...object.metadata, finalizers } };
+      try {
+        return (await api.replaceNamespacedCustomObject({ ...base, namespace, name, body, fieldManager })) as AppCopy;
+      } catch (error) {
+        translateApiError(error, `finalizers of AppCopy ${namespace}/${name}`);
+      }
+    },
+  };
+}
