@@ -1,0 +1,152 @@
+// The console's JSON, parsed at the border. Objects are loose (newer consoles add keys such as
+// `build_strategy` or `arch`, which are ignored), descriptive fields are nullable and tolerant,
+// and only the identity of a component (`service_id`) is strict: a body without it cannot tell
+// the caller what the console made. Every schema outputs the camelCase domain types.
+
+import { z } from 'zod';
+import type { Component, CopyableComponent } from './types.ts';
+
+/** A descriptive text field: missing, null, empty or of another type all read as null. */
+const optionalText = z
+  .string()
+  .nullish()
+  .catch(null)
+  .transform((value) => (value ? value : null));
+
+/** A name the console always sends; read as '' rather than failing the whole answer when absent. */
+const nameText = z
+  .string()
+  .nullish()
+  .catch(null)
+  .transform((value) => value ?? '');
+
+const serviceId = z.string().min(1);
+
+/** Memory in MB: a string in the copy pre-flight, an int elsewhere. */
+const megabytes = z
+  .union([z.number(), z.string()])
+  .nullish()
+  .catch(null)
+  .transform((value) => {
+    if (value === null || value === undefined || value === '') return null;
+    const number = typeof value === 'number' ? value : Number(value);
+    return Number.isFinite(number) ? number : null;
+  });
+
+/** ServiceBaseInfo, as the copy answer, the component list and the component detail carry it. */
+export const componentSchema = z
+  .looseObject({
+    service_id: serviceId,
+    service_alias: nameText,
+    service_cname: nameText,
+    k8s_component_name: optionalText,
+    status: optionalText,
+    create_status: optionalText,
+    service_source: optionalText,
+  })
+  .transform(
+    (raw): Component => ({
+      serviceId: raw.service_id,
+      serviceAlias: raw.service_alias,
+      serviceCname: raw.service_cname,
+      k8sComponentName: raw.k8s_component_name,
+      status: raw.status,
+      createStatus: raw.create_status,
+      serviceSource: raw.service_source,
+    }),
+  );
+
+/** GET .../services: a bare array. */
+export const componentListSchema = z.array(componentSchema);
+
+/** POST .../copy success: `{"services": [...]}`, one entry per created component. */
+export const copyAnswerSchema = z
+  .looseObject({ services: z.array(componentSchema) })
+  .transform((raw) => raw.services);
+
+const copyableComponentSchema = z
+  .looseObject({
+    service_id: serviceId,
+    service_alias: nameText,
+    service_cname: nameText,
+    create_status: optionalText,
+    service_source: optionalText,
+    build_source: z
+      .looseObject({ version: optionalText })
+      .nullish()
+      .catch(null)
+      .transform((value) => value?.version ?? null),
+    min_memory: megabytes,
+  })
+  .transform(
+    (raw): CopyableComponent => ({
+      serviceId: raw.service_id,
+      serviceCname: raw.service_cname,
+      serviceAlias: raw.service_alias,
+      createStatus: raw.create_status,
+      serviceSource: raw.service_source,
+      buildVersion: raw.build_source,
+      minMemory: raw.min_memory,
+    }),
+  );
+
+/** GET .../copy (the pre-flight): a bare array of the source app's copyable components. */
+export const copyableComponentListSchema = z.array(copyableComponentSchema);
+
+/** POST .../operations success: `{"msg": "操作成功"}`; any JSON object is accepted. */
+export const operationAnswerSchema = z.looseObject({});
+
+/** The human-readable parts of an error answer, in either style (envelope or framework). */
+export interface ConsoleErrorBody {
+  businessCode: number | undefined;
+  msgShow: string | undefined;
+  msg: string | undefined;
+  detail: string | undefined;
+}
+
+const errorText = z
+  .string()
+  .nullish()
+  .catch(undefined)
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+/** Error answers: the envelope `{code, msg, msg_show, data}` or the framework's `{detail, code, ...}`. */
+export const consoleErrorBodySchema = z
+  .looseObject({
+    code: z
+      .union([z.number(), z.string()])
+      .nullish()
+      .catch(undefined)
+      .transform((value) => {
+        const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+        return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
+      }),
+    msg: errorText,
+    msg_show: errorText,
+    detail: errorText,
+  })
+  .transform(
+    (raw): ConsoleErrorBody => ({
+      businessCode: raw.code,
+      msgShow: raw.msg_show,
+      msg: raw.msg,
+      detail: raw.detail,
+    }),
+  );
+
+/** Parses a body as JSON; undefined when it is not JSON. */
+export function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line naming the first thing wrong with a body, for error messages. */
+export function describeSchemaMismatch(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unexpected shape';
+  const path = issue.path.length > 0 ? issue.path.join('.') : 'the body';
+  return `${path}: ${issue.message}`;
+}

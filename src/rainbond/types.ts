@@ -1,0 +1,49 @@
+// Domain types of the Rainbond client, in camelCase. The client translates them to and from the
+// console's snake_case at the border (schemas.ts, copy-request-body.ts); nothing else sees snake_case.
+
+/** An app in the console: the path prefix of every call. `teamId` is the team's tenant_id or tenant_name. */
+export interface AppRef {
+  teamId: string;
+  regionName: string;
+  appId: number;
+}
+
+/** What a copy may change in one component: the image tag / code branch, and env variable renames (old -> new). */
+export interface ServiceChange {
+  buildSource?: { version: string };
+  envs?: Record<string, string>;
+}
+
+/** The copy call's body. `services: []` copies every component of the source app. */
+export interface CopyRequest {
+  services: { serviceId: string; change?: ServiceChange }[];
+  targetTeamName: string;
+  targetRegionName: string;
+  targetAppId: number;
+}
+
+/** A component of the source app as the copy pre-flight (GET .../copy) lists it. */
+export interface CopyableComponent {
+  serviceId: string;
+  serviceCname: string;
+  serviceAlias: string;
+  createStatus: string | null;
+  serviceSource: string | null;
+  buildVersion: string | null;
+  /** Memory in MB; the pre-flight sends it as a string. */
+  minMemory: number | null;
+}
+
+/** A component (the console's ServiceBaseInfo). Empty strings from the console are reported as null. */
+export interface Component {
+  serviceId: string;
+  serviceAlias: string;
+  serviceCname: string;
+  k8sComponentName: string | null;
+  /** Live status (`running`, `closed`, `undeploy`, ...), or null when the console did not report one. */
+  status: string | null;
+  createStatus: string | null;
+  serviceSource: string | null;
+}
+
+export type ComponentAction = 'stop' | 'start' | 'deploy' | 'upgrade';
