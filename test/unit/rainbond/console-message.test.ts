@@ -1,0 +1,119 @@
+// What the console said, in each of its styles and those of proxies in front of it.
+
+import { describe, expect, it } from 'vitest';
+import { type ConsoleMessage, readConsoleMessage, shorten } from '../../../src/rainbond/console-message.ts';
+
+const none: ConsoleMessage = { message: undefined, summary: undefined, businessCode: undefined };
+
+describe('readConsoleMessage', () => {
+  it.each<{ name: string; body: string | undefined; expected: ConsoleMessage }>([
+    { name: 'an unreadable body says nothing', body: undefined, expected: none },
+    { name: 'an empty body says nothing', body: '  \n', expected: none },
+    {
+      name: 'an envelope gives msg_show, with msg in brackets when it differs',
+      body: '{"code":404,"msg":"no found group app","msg_show":"目标应用不存在","data":{"bean":{},"list":[]}}',
+      expected: {
+        message: '目标应用不存在',
+        summary: '目标应用不存在 (no found group app)',
+        businessCode: 404,
+      },
+    },
+    {
+      name: 'an envelope whose msg and msg_show agree says it once',
+      body: '{"detail":"No such user","code":401,"msg":"No such user","msg_show":"No such user","error_type":"auth"}',
+      expected: { message: 'No such user', summary: 'No such user', businessCode: 401 },
+    },
+    {
+      name: 'an empty msg_show falls back to msg',
+      body: '{"code":3000,"msg":"the region is not found","msg_show":""}',
+      expected: {
+        message: 'the region is not found',
+        summary: 'the region is not found',
+        businessCode: 3000,
+      },
+    },
+    {
+      name: 'a framework error gives its detail',
+      body: '{"detail":"Method \\"PUT\\" not allowed."}',
+      expected: {
+        message: 'Method "PUT" not allowed.',
+        summary: 'Method "PUT" not allowed.',
+        businessCode: undefined,
+      },
+    },
+    {
+      name: 'a validation error keyed by field is shown as compact JSON',
+      body: '{"services": ["This field is required."]}',
+      expected: {
+        message: '{"services":["This field is required."]}',
+        summary: '{"services":["This field is required."]}',
+        businessCode: undefined,
+      },
+    },
+    {
+      name: 'a business code sent as a numeric string is read as a number',
+      body: '{"code":"20002","msg":"not enough quota"}',
+      expected: { message: 'not enough quota', summary: 'not enough quota', businessCode: 20002 },
+    },
+    {
+      name: 'a business code that is not a number is left out',
+      body: '{"code":"not_authenticated","detail":"Invalid token."}',
+      expected: { message: 'Invalid token.', summary: 'Invalid token.', businessCode: undefined },
+    },
+    {
+      name: 'message fields of the wrong type are ignored',
+      body: '{"code":400,"msg_show":{"zh":"错误"},"msg":"bad request"}',
+      expected: { message: 'bad request', summary: 'bad request', businessCode: 400 },
+    },
+    {
+      name: 'an HTML page is named by its title',
+      body: '<!DOCTYPE html>\n<html><head><title>\n  Server Error (500)\n</title></head><body>…</body></html>',
+      expected: { message: 'Server Error (500)', summary: 'Server Error (500)', businessCode: undefined },
+    },
+    {
+      name: 'an HTML page without a title says nothing',
+      body: '<html><body><h1>oops</h1></body></html>',
+      expected: none,
+    },
+    {
+      name: 'a plain-text answer is used as it is',
+      body: 'upstream connect error or disconnect/reset before headers',
+      expected: {
+        message: 'upstream connect error or disconnect/reset before headers',
+        summary: 'upstream connect error or disconnect/reset before headers',
+        businessCode: undefined,
+      },
+    },
+    {
+      name: 'a JSON string is used as it is',
+      body: '"wait a moment please"',
+      expected: { message: 'wait a moment please', summary: 'wait a moment please', businessCode: undefined },
+    },
+    { name: 'a JSON array says nothing', body: '[1, 2]', expected: none },
+  ])('$name', ({ body, expected }) => {
+    expect(readConsoleMessage(body)).toEqual(expected);
+  });
+});
+
+describe('shorten', () => {
+  it.each([
+    { name: 'a short line is kept', text: 'no found team', max: 200, expected: 'no found team' },
+    {
+      name: 'line breaks and runs of spaces become one space',
+      text: ' a\n\n b\t c ',
+      max: 200,
+      expected: 'a b c',
+    },
+    { name: 'a long line is cut with an ellipsis', text: 'abcdefghij', max: 5, expected: 'abcd…' },
+    { name: 'a line of exactly the limit is kept', text: 'abcde', max: 5, expected: 'abcde' },
+    {
+      name: 'characters outside the BMP are not cut in half',
+      text: '😀😀😀😀😀😀',
+      max: 4,
+      expected: '😀😀😀…',
+    },
+    { name: 'Chinese text is counted by characters', text: '目标应用不存在', max: 4, expected: '目标应…' },
+  ])('$name', ({ text, max, expected }) => {
+    expect(shorten(text, max)).toBe(expected);
+  });
+});

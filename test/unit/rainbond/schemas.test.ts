@@ -1,0 +1,168 @@
+// The console's JSON as it really comes: unknown keys, nulls, empty strings, a string min_memory.
+
+import { describe, expect, it } from 'vitest';
+import {
+  componentListSchema,
+  componentSchema,
+  copyAnswerSchema,
+  copyableComponentListSchema,
+  operationAnswerSchema,
+} from '../../../src/rainbond/schemas.ts';
+import type { Component, CopyableComponent } from '../../../src/rainbond/types.ts';
+import { copyableEntry, SERVICE_ID, serviceBaseInfo } from './fixtures.ts';
+
+const component: Component = {
+  serviceId: SERVICE_ID,
+  serviceAlias: 'gr4d3e2f',
+  serviceCname: 'shop-api',
+  k8sComponentName: 'shop-api',
+  status: 'running',
+  createStatus: 'complete',
+  serviceSource: 'docker_image',
+};
+
+describe('componentSchema', () => {
+  it.each<{ name: string; raw: unknown; expected: Component }>([
+    { name: 'a full ServiceBaseInfo with unknown keys is read', raw: serviceBaseInfo(), expected: component },
+    {
+      name: 'the copy answer status "" reads as no status',
+      raw: serviceBaseInfo({ status: '' }),
+      expected: { ...component, status: null },
+    },
+    {
+      name: 'a null live status (the cluster did not answer) reads as no status',
+      raw: serviceBaseInfo({ status: null }),
+      expected: { ...component, status: null },
+    },
+    {
+      name: 'missing and null descriptive fields read as null',
+      raw: {
+        service_id: SERVICE_ID,
+        service_alias: 'gr4d3e2f',
+        service_cname: 'shop-api',
+        create_status: null,
+      },
+      expected: {
+        ...component,
+        k8sComponentName: null,
+        status: null,
+        createStatus: null,
+        serviceSource: null,
+      },
+    },
+    {
+      name: 'a descriptive field of an unexpected type reads as null instead of failing the answer',
+      raw: serviceBaseInfo({ create_status: 3, k8s_component_name: ['x'] }),
+      expected: { ...component, createStatus: null, k8sComponentName: null },
+    },
+    {
+      name: 'a missing alias or name reads as an empty string',
+      raw: { service_id: SERVICE_ID, service_cname: null },
+      expected: {
+        serviceId: SERVICE_ID,
+        serviceAlias: '',
+        serviceCname: '',
+        k8sComponentName: null,
+        status: null,
+        createStatus: null,
+        serviceSource: null,
+      },
+    },
+  ])('$name', ({ raw, expected }) => {
+    expect(componentSchema.parse(raw)).toEqual(expected);
+  });
+
+  it.each([
+    { name: 'a component without service_id is refused', raw: serviceBaseInfo({ service_id: undefined }) },
+    { name: 'a component with an empty service_id is refused', raw: serviceBaseInfo({ service_id: '' }) },
+    { name: 'a component whose service_id is a number is refused', raw: serviceBaseInfo({ service_id: 42 }) },
+    { name: 'null is refused', raw: null },
+  ])('$name', ({ raw }) => {
+    expect(componentSchema.safeParse(raw).success).toBe(false);
+  });
+});
+
+describe('answers', () => {
+  it('the copy answer is the list under "services", extra top-level keys ignored', () => {
+    expect(copyAnswerSchema.parse({ services: [serviceBaseInfo()], bean: {} })).toEqual([component]);
+  });
+
+  it.each([
+    { name: 'a copy answer without services is refused', raw: {} },
+    { name: 'a copy answer with null services is refused', raw: { services: null } },
+    { name: 'a copy answer that is a bare array is refused', raw: [serviceBaseInfo()] },
+  ])('$name', ({ raw }) => {
+    expect(copyAnswerSchema.safeParse(raw).success).toBe(false);
+  });
+
+  it('the component list is a bare array', () => {
+    expect(componentListSchema.parse([serviceBaseInfo(), serviceBaseInfo({ status: 'closed' })])).toEqual([
+      component,
+      { ...component, status: 'closed' },
+    ]);
+    expect(componentListSchema.safeParse({ list: [] }).success).toBe(false);
+  });
+
+  it('an operation answer is any JSON object', () => {
+    expect(operationAnswerSchema.safeParse({ msg: '操作成功' }).success).toBe(true);
+    expect(operationAnswerSchema.safeParse({}).success).toBe(true);
+    expect(operationAnswerSchema.safeParse('ok').success).toBe(false);
+    expect(operationAnswerSchema.safeParse([]).success).toBe(false);
+  });
+});
+
+describe('copyableComponentListSchema', () => {
+  const copyable: CopyableComponent = {
+    serviceId: SERVICE_ID,
+    serviceCname: 'shop-api',
+    serviceAlias: 'gr4d3e2f',
+    createStatus: 'complete',
+    serviceSource: 'docker_image',
+    buildVersion: 'v1',
+    minMemory: 512,
+  };
+
+  it.each<{ name: string; raw: Record<string, unknown>; expected: CopyableComponent }>([
+    {
+      name: 'min_memory as a string (as the pre-flight sends it) reads as a number',
+      raw: copyableEntry(),
+      expected: copyable,
+    },
+    {
+      name: 'min_memory as an int reads as a number',
+      raw: copyableEntry({ min_memory: 1024 }),
+      expected: { ...copyable, minMemory: 1024 },
+    },
+    {
+      name: 'a non-numeric min_memory reads as null',
+      raw: copyableEntry({ min_memory: 'lots' }),
+      expected: { ...copyable, minMemory: null },
+    },
+    {
+      name: 'an empty min_memory reads as null',
+      raw: copyableEntry({ min_memory: '' }),
+      expected: { ...copyable, minMemory: null },
+    },
+    {
+      name: 'a null build_source has no version',
+      raw: copyableEntry({ build_source: null }),
+      expected: { ...copyable, buildVersion: null },
+    },
+    {
+      name: 'a build_source without a version has no version',
+      raw: copyableEntry({ build_source: { service_source: 'source_code' } }),
+      expected: { ...copyable, buildVersion: null },
+    },
+    {
+      name: 'a package_build component is read, for the caller to refuse',
+      raw: copyableEntry({ service_source: 'package_build' }),
+      expected: { ...copyable, serviceSource: 'package_build' },
+    },
+  ])('$name', ({ raw, expected }) => {
+    expect(copyableComponentListSchema.parse([raw])).toEqual([expected]);
+  });
+
+  it('a pre-flight answer that is not a bare array is refused', () => {
+    expect(copyableComponentListSchema.safeParse({ list: [copyableEntry()] }).success).toBe(false);
+  });
+});
