@@ -124,8 +124,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'VERIFY_SETTLE_PERIOD',
     flag: '--verify-settle-period',
     description:
-      'After an interrupted copy, how long after sending it "nothing copied" is trusted enough to send again (must exceed the time the console may still be working)',
-    default: '2m',
+      'After a copy call ended without an answer (timeout, reset, crash), how long after sending it "nothing was copied" is trusted enough to send again; at least RAINBOND_COPY_TIMEOUT (default: the copy timeout + 1m)',
     schema: duration(0),
   },
   {
@@ -327,6 +326,13 @@ export function loadConfig(
       throw new ConfigError(`RAINBOND_CA_FILE (--rainbond-ca-file) ${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   }
+  const copyTimeoutMs = values.RAINBOND_COPY_TIMEOUT as number;
+  const verifySettleMs = (values.VERIFY_SETTLE_PERIOD as number | undefined) ?? copyTimeoutMs + 60_000;
+  if (verifySettleMs < copyTimeoutMs) {
+    throw new ConfigError(
+      'VERIFY_SETTLE_PERIOD (--verify-settle-period) must be at least RAINBOND_COPY_TIMEOUT (--rainbond-copy-timeout): a copy may still be running inside the console until then, and sending it again earlier could copy twice',
+    );
+  }
   const leaseDurationMs = values.LEASE_DURATION as number;
   const renewDeadlineMs = values.RENEW_DEADLINE as number;
   const retryPeriodMs = values.RETRY_PERIOD as number;
@@ -341,9 +347,9 @@ export function loadConfig(
     defaultToken,
     refuseDefaultToken: values.REFUSE_DEFAULT_TOKEN as boolean,
     rainbondCaFile: values.RAINBOND_CA_FILE as string | undefined,
-    copyTimeoutMs: values.RAINBOND_COPY_TIMEOUT as number,
+    copyTimeoutMs,
     requestTimeoutMs: values.RAINBOND_REQUEST_TIMEOUT as number,
-    verifySettleMs: values.VERIFY_SETTLE_PERIOD as number,
+    verifySettleMs,
     watchNamespaces: values.WATCH_NAMESPACES as string[],
     labelSelector: values.LABEL_SELECTOR as string | undefined,
     concurrency: values.CONCURRENCY as number,

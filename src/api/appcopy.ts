@@ -68,6 +68,8 @@ export interface CopyAttempt {
   generation: number;
   startedAt: string;
   finishedAt?: string;
+  /** The console answered the call (even with an error): it is no longer working on it. */
+  callEnded?: boolean;
   preexistingServiceIds: string[];
   expectedCopies: string[];
 }

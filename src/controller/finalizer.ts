@@ -98,7 +98,9 @@ export function createFinalizer(deps: {
     if (status.phase === 'Copying' && status.attempt) {
       // The copy's outcome was never recorded: find what it made before deleting.
       const verdict = judgeCopy(status.attempt, live);
-      const settled = deps.now().getTime() >= Date.parse(status.attempt.startedAt) + deps.verifySettleMs;
+      const settled =
+        status.attempt.callEnded === true ||
+        deps.now().getTime() >= Date.parse(status.attempt.startedAt) + deps.verifySettleMs;
       if (verdict.kind !== 'complete' && !settled) {
         await report(object, true, Reason.DeletingCopies, 'waiting for the interrupted copy to settle before deleting what it made');
         return { requeueAfterMs: deps.pollMs };

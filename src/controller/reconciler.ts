@@ -53,8 +53,9 @@ export type CopyOutcome = 'succeeded' | 'adopted' | 'rejected' | 'partial' | 'un
 
 export interface CopySettings {
   /**
-   * How long after a copy was sent an "absent" or "partial" verdict is trusted. A timed-out
-   * call may still be running inside the console; concluding "absent" too early would resend it.
+   * How long after a copy was sent an "absent" or "partial" verdict is trusted, unless the
+   * console answered the call. A timed-out call (or one whose sender died) may still be running
+   * inside the console; concluding "absent" too early would resend it. At least the copy timeout.
    */
   verifySettleMs: number;
   /** How long to wait before re-checking a target app that another AppCopy is copying into. */
@@ -72,6 +73,12 @@ export interface ReconcilerDeps {
   newAttemptId: () => string;
   logger: Logger;
   onCopyOutcome?: (outcome: CopyOutcome) => void;
+  /**
+   * Failpoints at the steps of the protocol ('after-intent': intent stored, copy not sent;
+   * 'after-copy': copy answered, outcome not stored). The crash tests make the process die
+   * exactly there (main.ts wires APPCOPY_FAILPOINTS); in production it is absent.
+   */
+  failpoint?: (name: 'after-intent' | 'after-copy') => void;
   /** Optional later stages (following, deletion); absent ones are no-ops. */
   stages?: {
     follow?: (object: AppCopy, spec: AppCopySpec, log: Logger) => Promise<ReconcileResult>;
@@ -264,6 +271,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     log.info({ attempt: attempt.id, number: attempt.number, components: attempt.expectedCopies.length }, 'copy sent');
     void events.record(stored, 'Normal', 'CopyStarted', `copying ${attempt.expectedCopies.length} component(s) into target app ${spec.target.appId}`);
 
+    deps.failpoint?.('after-intent');
     let outcome: (status: AppCopyStatus, o: AppCopy) => AppCopyStatus;
     let event: { type: 'Normal' | 'Warning'; reason: string; message: string };
     let retry: string | undefined;
@@ -290,12 +298,15 @@ export function createReconciler(deps: ReconcilerDeps) {
         deps.onCopyOutcome?.('unknown');
         const cause = error instanceof RainbondOutcomeUnknownError ? error.message : 'unexpected error after sending';
         const message = `the copy's outcome is unknown (${cause}); verifying from the target app before anything else`;
-        outcome = (s, o) => verifyingStatus(s, Reason.VerifyingCopy, message, ctx(o));
+        const callEnded = consoleFinished(error);
+        outcome = (s, o) =>
+          verifyingStatus({ ...s, attempt: s.attempt && { ...s.attempt, callEnded } }, Reason.VerifyingCopy, message, ctx(o));
         event = { type: 'Warning', reason: Reason.VerifyingCopy, message };
         retry = message;
         log.warn({ attempt: attempt.id, err: error }, 'copy outcome unknown');
       }
     }
+    deps.failpoint?.('after-copy');
     const written = await writeOutcome(stored, attempt.id, outcome, log);
     if (written) await events.record(written, event.type, event.reason, event.message);
     log.info({ attempt: attempt.id, outcome: event.reason }, 'copy outcome recorded');
@@ -346,7 +357,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       return retryLater(object, next, message);
     }
     const verdict = judgeCopy(attempt, components);
-    const settledAt = Date.parse(attempt.startedAt) + settings.verifySettleMs;
+    const settledAt = attempt.callEnded ? 0 : Date.parse(attempt.startedAt) + settings.verifySettleMs;
     const settled = deps.now().getTime() >= settledAt;
     log.info({ attempt: attempt.id, verdict: verdict.kind, settled }, 'copy verified');
 
@@ -376,6 +387,16 @@ export function createReconciler(deps: ReconcilerDeps) {
     await events.record(written, 'Warning', Reason.PartialCopy, message);
     return undefined;
   }
+}
+
+/**
+ * Whether the console itself answered a call whose outcome is unknown, so that it is no longer
+ * working on it: a 500 (the view raised) or a 2xx we could not read. A 502/503/504 may come from
+ * a proxy in front of a console that is still copying, and a timeout or reset says nothing.
+ */
+export function consoleFinished(error: unknown): boolean {
+  if (!(error instanceof RainbondOutcomeUnknownError) || error.httpStatus === undefined) return false;
+  return error.httpStatus === 500 || (error.httpStatus >= 200 && error.httpStatus < 300);
 }
 
 /** Internal: the reconcile recorded a final state and stops without retrying. */

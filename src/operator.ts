@@ -1,0 +1,216 @@
+// Assembles the operator from a Config: clients -> informer -> controller -> reconciler ->
+// leader election -> health server. No environment, no process exit, no signals here (that is
+// main.ts), so tests can build a whole operator in-process.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { GROUP, PLURAL, VERSION, objectKey } from './api/appcopy.ts';
+import type { Config } from './config.ts';
+import { createAppCopyController } from './controller/appcopy-controller.ts';
+import { toCachedAppCopy } from './controller/cached-appcopy.ts';
+import { createCredentialsResolver } from './controller/credentials.ts';
+import { createFinalizer } from './controller/finalizer.ts';
+import { createFollower } from './controller/follower.ts';
+import { createReconciler } from './controller/reconciler.ts';
+import { createTargetGuard } from './controller/target-guard.ts';
+import { createAppCopyStore } from './k8s/appcopy-store.ts';
+import { createEventRecorder } from './k8s/event-recorder.ts';
+import { createSecretReader } from './k8s/secret-reader.ts';
+import { createOperatorMetrics } from './metrics.ts';
+import { createRainbondClient } from './rainbond/client.ts';
+import { systemClock } from './runtime/clock.ts';
+import { combineInformers } from './runtime/combined-informer.ts';
+import { startHealthServer } from './runtime/health-server.ts';
+import { createInformer } from './runtime/informer.ts';
+import { createKubeListWatch } from './runtime/kube-list-watch.ts';
+import { createLeaderElector } from './runtime/leader-election.ts';
+import { createKubeLeaseClient } from './runtime/lease-client.ts';
+import { createRuntimeMetrics } from './runtime/metrics.ts';
+
+export interface Operator {
+  /** The bound health/metrics port. */
+  healthPort: number;
+  registry: Registry;
+  /** Resolves when the operator has stopped on its own (lost leadership); the value is the exit code. */
+  stopped: Promise<number>;
+  /** Graceful stop: no new work, in-flight reconciles finish within the grace period, lease released. */
+  shutdown(): Promise<void>;
+}
+
+export interface OperatorHooks {
+  /** See ReconcilerDeps.failpoint. */
+  failpoint?: (name: 'after-intent' | 'after-copy') => void;
+}
+
+export async function startOperator(
+  config: Config,
+  kc: KubeConfig,
+  logger: Logger,
+  hooks: OperatorHooks = {},
+): Promise<Operator> {
+  const identity = `${hostname()}_${randomUUID().slice(0, 8)}`;
+  const now = () => new Date(systemClock.now());
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const runtimeMetrics = createRuntimeMetrics(registry, 'appcopy');
+  const operatorMetrics = createOperatorMetrics(registry);
+
+  const rainbond = createRainbondClient({
+    baseUrl: config.rainbondUrl.toString(),
+    copyTimeoutMs: config.copyTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    ...(config.rainbondCaFile ? { ca: readFileSync(config.rainbondCaFile) } : {}),
+    onResponse: operatorMetrics.onRainbondResponse,
+  });
+  const core = kc.makeApiClient(CoreV1Api);
+  const store = createAppCopyStore(kc.makeApiClient(CustomObjectsApi));
+  const events = createEventRecorder(core, { component: 'appcopy-operator', host: identity, now, logger });
+  const credentials = createCredentialsResolver({
+    secrets: createSecretReader(core),
+    defaultToken: config.defaultToken,
+    refuseDefaultToken: config.refuseDefaultToken,
+  });
+
+  const namespaces = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
+  const informers = namespaces.map((namespace) =>
+    createInformer({
+      name: `appcopies${namespace ? `/${namespace}` : ''}`,
+      listWatch: createKubeListWatch(kc, {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        ...(namespace ? { namespace } : {}),
+        ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+      }),
+      keyOf: objectKey,
+      transform: toCachedAppCopy,
+      resyncMs: config.resyncPeriodMs,
+      watchSilenceMs: config.watchSilenceTimeoutMs,
+      backoff: { baseMs: 500, maxMs: 30_000, jitter: 0.2 },
+      clock: systemClock,
+      logger,
+    }),
+  );
+  const informer = informers.length === 1 ? informers[0]! : combineInformers('appcopies', informers);
+
+  let elector: ReturnType<typeof createLeaderElector> | undefined;
+  const controller = createAppCopyController({
+    informer,
+    reconcile: (key) => reconcile(key),
+    concurrency: config.concurrency,
+    clock: systemClock,
+    logger,
+    gate: () => elector === undefined || elector.isLeader(),
+    metrics: runtimeMetrics.workQueue('appcopy'),
+  });
+  const targets = createTargetGuard({
+    copyingInto: controller.copyingInto,
+    wake: (keys) => {
+      for (const key of keys) controller.queue.add(key);
+    },
+  });
+  const finalizer = createFinalizer({
+    store,
+    rainbond,
+    credentials,
+    events,
+    verifySettleMs: config.verifySettleMs,
+    pollMs: 2000,
+    now,
+  });
+  const follower = createFollower({
+    store,
+    rainbond,
+    credentials,
+    events,
+    settings: { followTimeoutMs: config.followTimeoutMs, followIntervalMs: config.followIntervalMs, followMaxIntervalMs: 60_000 },
+    now,
+  });
+  const reconcile = createReconciler({
+    store,
+    rainbond,
+    credentials,
+    events,
+    targets,
+    settings: { verifySettleMs: config.verifySettleMs, targetBusyRecheckMs: 5000 },
+    now,
+    newAttemptId: randomUUID,
+    logger,
+    onCopyOutcome: operatorMetrics.onCopyOutcome,
+    ...(hooks.failpoint ? { failpoint: hooks.failpoint } : {}),
+    stages: { follow: follower, finalize: finalizer.finalize, syncFinalizer: finalizer.syncFinalizer },
+  });
+
+  let resolveStopped: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => {
+    resolveStopped = resolve;
+  });
+  const leaderAbort = new AbortController();
+  let electorRun: Promise<void> = Promise.resolve();
+  if (config.leaderElect) {
+    elector = createLeaderElector({
+      leases: createKubeLeaseClient(kc.makeApiClient(CoordinationV1Api)),
+      namespace: config.leaderElectionNamespace,
+      name: config.leaderElectionId,
+      identity,
+      leaseDurationMs: config.leaseDurationMs,
+      renewDeadlineMs: config.renewDeadlineMs,
+      retryPeriodMs: config.retryPeriodMs,
+      clock: systemClock,
+      logger,
+      metrics: runtimeMetrics.leaderElection(config.leaderElectionId),
+      onStartedLeading: () => logger.info({ identity }, 'became leader; starting work'),
+      onStoppedLeading: () => {
+        if (leaderAbort.signal.aborted) return;
+        logger.error({ identity }, 'leadership lost; stopping so that only the new leader acts');
+        resolveStopped(1);
+      },
+    });
+    electorRun = elector.run(leaderAbort.signal);
+  }
+
+  controller.start();
+  const health = await startHealthServer({
+    host: config.healthAddress,
+    port: config.healthPort,
+    registry,
+    checks: {
+      healthz: () => true,
+      readyz: () => (informer.hasSynced() ? true : 'the AppCopy cache has not been filled yet'),
+    },
+  });
+  logger.info(
+    {
+      identity,
+      namespaces: config.watchNamespaces.length > 0 ? config.watchNamespaces : 'all',
+      concurrency: config.concurrency,
+      leaderElection: config.leaderElect,
+      healthPort: health.port,
+      console: config.rainbondUrl.origin,
+    },
+    'operator started',
+  );
+
+  let shuttingDown: Promise<void> | undefined;
+  return {
+    healthPort: health.port,
+    registry,
+    stopped,
+    shutdown() {
+      shuttingDown ??= (async () => {
+        logger.info({ gracePeriodMs: config.shutdownGracePeriodMs }, 'shutting down: no new work; in-flight copies finish');
+        await controller.stop(config.shutdownGracePeriodMs);
+        leaderAbort.abort();
+        await electorRun.catch(() => undefined);
+        if (elector) await elector.release().catch((error: unknown) => logger.warn({ err: error }, 'could not release the lease'));
+        rainbond.close();
+        await health.close();
+        logger.info('stopped');
+      })();
+      return shuttingDown;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// AppCopy helpers for integration tests, over the real API server.
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { type AppCopy, GROUP, PLURAL, VERSION } from '../../src/api/appcopy.ts';
+
+export interface AppCopySpecInput {
+  source: { teamId: string; regionName: string; appId: number };
+  target: { teamName: string; regionName: string; appId: number };
+  services?: { serviceId: string; change?: { buildSource?: { version: string }; envs?: Record<string, string> } }[];
+  credentialsSecretRef?: { name: string };
+  deletionPolicy?: 'Orphan' | 'Delete';
+}
+
+export function appCopies(kc: KubeConfig) {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  const base = { group: GROUP, version: VERSION, plural: PLURAL };
+
+  async function get(namespace: string, name: string): Promise<AppCopy | undefined> {
+    try {
+      return (await api.getNamespacedCustomObject({ ...base, namespace, name })) as AppCopy;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    get,
+    async create(namespace: string, name: string, spec: AppCopySpecInput, annotations?: Record<string, string>) {
+      return (await api.createNamespacedCustomObject({
+        ...base,
+        namespace,
+        body: {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'AppCopy',
+          metadata: { name, namespace, ...(annotations ? { annotations } : {}) },
+          spec,
+        },
+      })) as AppCopy;
+    },
+    async delete(namespace: string, name: string) {
+      await api.deleteNamespacedCustomObject({ ...base, namespace, name });
+    },
+    async list(namespace: string): Promise<AppCopy[]> {
+      const list = (await api.listNamespacedCustomObject({ ...base, namespace })) as { items: AppCopy[] };
+      return list.items;
+    },
+    /** Polls until `predicate` holds (or the object is gone when `gone`), failing with the last state seen. */
+    async waitFor(
+      namespace: string,
+      name: string,
+      predicate: (o: AppCopy) => boolean,
+      timeoutMs = 60_000,
+    ): Promise<AppCopy> {
+      const deadline = Date.now() + timeoutMs;
+      let last: AppCopy | undefined;
+      while (Date.now() < deadline) {
+        last = await get(namespace, name);
+        if (last && predicate(last)) return last;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      throw new Error(`timed out waiting for AppCopy ${namespace}/${name}; last seen:\n${JSON.stringify(last?.status ?? last, null, 2)}`);
+    },
+    async waitForGone(namespace: string, name: string, timeoutMs = 60_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      let last: AppCopy | undefined;
+      while (Date.now() < deadline) {
+        last = await get(namespace, name);
+        if (!last) return;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      throw new Error(`timed out waiting for AppCopy ${namespace}/${name} to go; last seen:\n${JSON.stringify(last?.status, null, 2)}`);
+    },
+    async putTokenSecret(namespace: string, name: string, token: string) {
+      const body = { metadata: { name, namespace }, stringData: { token } };
+      try {
+        await core.createNamespacedSecret({ namespace, body });
+      } catch (error) {
+        if ((error as { code?: number }).code !== 409) throw error;
+        await core.replaceNamespacedSecret({ namespace, name, body });
+      }
+    },
+    async events(namespace: string, name: string) {
+      const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+      return list.items;
+    },
+  };
+}
+
+export function condition(o: AppCopy | undefined, type: string) {
+  return o?.status?.conditions?.find((c) => c.type === type);
+}
+
+export const isPhase = (phase: string) => (o: AppCopy) => o.status?.phase === phase;
