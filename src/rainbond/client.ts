@@ -144,7 +144,15 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
       checkCopyRequest(request);
       return call(
         'copy',
-        { method: 'POST', url, token, json: toCopyRequestBody(request), timeoutMs: copyTimeoutMs, signal },
+        {
+          method: 'POST',
+          url,
+          token,
+          json: toCopyRequestBody(request),
+          timeoutMs: copyTimeoutMs,
+          freshConnection: true,
+          signal,
+        },
         (status, text) => parseAnswer('copy', status, text, copyAnswerSchema),
       );
     },

@@ -1,4 +1,4 @@
-// One HTTP exchange with the console over keep-alive agents: got with retries, redirects and
+// One HTTP exchange with the console, over keep-alive agents by default: got with retries, redirects and
 // status errors all off, so every attempt is exactly one request and the caller classifies what
 // came back. Failures come out as facts (see classify-failure.ts) with the token redacted.
 
@@ -22,6 +22,12 @@ export interface OutgoingRequest {
   token: string;
   json?: unknown;
   timeoutMs: number;
+  /**
+   * Use a new connection instead of a kept-alive one. A kept-alive socket the server closed while
+   * idle fails the next request after it was written, which for the copy would be a spurious
+   * unknown outcome; the copy is rare and slow, so it pays for its own connection.
+   */
+  freshConnection?: boolean;
   signal?: AbortSignal | undefined;
 }
 
@@ -40,12 +46,15 @@ const USER_AGENT = 'rainbond-appcopy-operator';
 const REDACTED = '[redacted]';
 
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  const agents = {
+  const tlsOptions =
+    options.ca === undefined ? {} : { ca: [...tls.getCACertificates('default'), options.ca] };
+  const keptAlive = {
     http: new http.Agent({ keepAlive: true }),
-    https: new https.Agent({
-      keepAlive: true,
-      ...(options.ca === undefined ? {} : { ca: [...tls.getCACertificates('default'), options.ca] }),
-    }),
+    https: new https.Agent({ keepAlive: true, ...tlsOptions }),
+  };
+  const fresh = {
+    http: new http.Agent({ keepAlive: false }),
+    https: new https.Agent({ keepAlive: false, ...tlsOptions }),
   };
   let closed = false;
 
@@ -82,7 +91,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         followRedirect: false,
         retry: { limit: 0 },
         timeout: { request: request.timeoutMs },
-        agent: agents,
+        agent: request.freshConnection ? fresh : keptAlive,
         http2: false,
         signal,
       });
@@ -116,8 +125,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     send,
     close() {
       closed = true;
-      agents.http.destroy();
-      agents.https.destroy();
+      for (const agent of [keptAlive.http, keptAlive.https, fresh.http, fresh.https]) agent.destroy();
     },
   };
 }

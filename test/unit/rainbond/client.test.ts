@@ -711,6 +711,18 @@ describe('connections', () => {
     await waitFor(() => fake.openConnections() === 0);
   });
 
+  it('the copy opens a connection of its own, so a socket the console closed while idle cannot fail it', async () => {
+    const { client, console: fake } = await setup((request, response) =>
+      answer(response, 200, request.method === 'POST' ? { services: [] } : []),
+    );
+    await client.listComponents(TOKEN, TARGET);
+    await client.copyApp(TOKEN, SOURCE, copyRequest);
+    await client.listComponents(TOKEN, TARGET);
+    expect(fake.received.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+    expect(fake.received[1]?.headers.connection).toBe('close');
+    expect(fake.connections()).toBe(2);
+  });
+
   it('a call after close() is not sent', async () => {
     const { client, console: fake } = await setup((_request, response) => answer(response, 200, []));
     client.close();
