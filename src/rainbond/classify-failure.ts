@@ -175,7 +175,7 @@ function classifyTransport(
     const reason = detail.split(';')[0]?.trim() || detail;
     if (untrustedIssuerCodes.has(code)) {
       return notSent(
-        `certificate verification failed for ${host}: ${reason} (${code}); set the CA file setting to the PEM of the CA that signed the console's certificate; nothing was sent`,
+        `certificate verification failed for ${host}: ${reason} (${code}); set the CA file setting (RAINBOND_CA_FILE) to the PEM of the CA that signed the console's certificate; nothing was sent`,
       );
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {

@@ -205,7 +205,7 @@ const cases: Case[] = [
     ),
     expected: RainbondNotSentError,
     code: 'RAINBOND_NOT_SENT',
-    message: `certificate verification failed for ${host}: self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN); set the CA file setting to the PEM of the CA that signed the console's certificate; nothing was sent`,
+    message: `certificate verification failed for ${host}: self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN); set the CA file setting (RAINBOND_CA_FILE) to the PEM of the CA that signed the console's certificate; nothing was sent`,
   },
   {
     name: 'an expired certificate is not sent, without the CA advice',

@@ -163,13 +163,13 @@ describe('an HTTPS console', () => {
       name: 'with a self-signed certificate and no CA given is not sent, and the message says to set the CA file',
       pair: () => selfSigned,
       message: (host) =>
-        `certificate verification failed for ${host}: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT); set the CA file setting to the PEM of the CA that signed the console's certificate; nothing was sent`,
+        `certificate verification failed for ${host}: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT); set the CA file setting (RAINBOND_CA_FILE) to the PEM of the CA that signed the console's certificate; nothing was sent`,
     },
     {
       name: 'with a certificate from a private CA that was not given is not sent, and the message says to set the CA file',
       pair: () => leaf,
       message: (host) =>
-        `certificate verification failed for ${host}: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE); set the CA file setting to the PEM of the CA that signed the console's certificate; nothing was sent`,
+        `certificate verification failed for ${host}: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE); set the CA file setting (RAINBOND_CA_FILE) to the PEM of the CA that signed the console's certificate; nothing was sent`,
     },
     {
       name: 'whose certificate names another host is not sent, even with its CA given',
