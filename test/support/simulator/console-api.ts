@@ -1,0 +1,80 @@
+// The console's request handling, without the network: match the URL, run the view's checks,
+// then the method handler. Split in two (prepare, then run) so the server can decide about
+// faults knowing the route name, before anything takes effect.
+import { djangoNotFound, methodNotAllowed } from './console-responses.ts';
+import { handleGetApp, handleListApps } from './handle-apps.ts';
+import {
+  handleDeleteComponent,
+  handleEvents,
+  handleGetComponent,
+  handleListComponents,
+} from './handle-components.ts';
+import { handleCopy, handleCopyPreflight } from './handle-copy.ts';
+import { handleOperations } from './handle-operations.ts';
+import { resolveScope } from './resolve-scope.ts';
+import { noEffect, type RouteContext, type RouteResult } from './route-context.ts';
+import { matchView, type RouteName } from './routes.ts';
+import type { SimulatorState } from './state.ts';
+
+export interface ConsoleCall {
+  method: string;
+  pathname: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  rawBody: string;
+}
+
+export interface RunOptions {
+  callId: number;
+  createLimit?: number;
+}
+
+export interface PreparedCall {
+  /** null for URLs outside the routes and for methods a route does not answer. */
+  route: RouteName | null;
+  run(opts: RunOptions): RouteResult;
+}
+
+export interface ConsoleDeps {
+  state: SimulatorState;
+  newServiceId: () => string;
+}
+
+const HANDLERS: Record<RouteName, (ctx: RouteContext) => RouteResult> = {
+  copy: handleCopy,
+  copyPreflight: handleCopyPreflight,
+  listApps: handleListApps,
+  getApp: handleGetApp,
+  listComponents: handleListComponents,
+  getComponent: handleGetComponent,
+  deleteComponent: handleDeleteComponent,
+  operations: handleOperations,
+  events: handleEvents,
+};
+
+export function prepareConsoleCall(deps: ConsoleDeps, call: ConsoleCall): PreparedCall {
+  const view = matchView(call.pathname);
+  if (!view) return { route: null, run: () => noEffect(djangoNotFound()) };
+  const route = view.methods[call.method] ?? null;
+  return {
+    route,
+    run(opts: RunOptions): RouteResult {
+      // The view's checks run before the method is looked at, as in DRF's dispatch.
+      const scoped = resolveScope(deps.state, view.scope, view.params, call.authorization);
+      if (!scoped.ok) return noEffect(scoped.response);
+      if (!route) return noEffect(methodNotAllowed(call.method, Object.keys(view.methods)));
+      return HANDLERS[route]({
+        state: deps.state,
+        scope: scoped.scope,
+        params: view.params,
+        query: call.query,
+        contentType: call.contentType,
+        rawBody: call.rawBody,
+        callId: opts.callId,
+        newServiceId: deps.newServiceId,
+        ...(opts.createLimit === undefined ? {} : { createLimit: opts.createLimit }),
+      });
+    },
+  };
+}

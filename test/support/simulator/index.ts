@@ -1,0 +1,48 @@
+// The Rainbond console simulator: an HTTP server that behaves like the console's OpenAPI as
+// described in docs/rainbond-openapi.md, with fault injection and a ledger of every call.
+export { createManualClock, createRealClock, type ManualClock, type SimulatorClock } from './clock.ts';
+export {
+  COMPONENT_STATUSES,
+  type ComponentStatus,
+  DEFAULT_STATUS_TIMINGS,
+  FAILING_BUILD_VERSION,
+  type LiveStatus,
+  type StatusTimings,
+} from './component-status.ts';
+export type { CopyEffect } from './copy-app.ts';
+export {
+  type ActiveFault,
+  FAULT_KINDS,
+  type Fault,
+  FaultInjector,
+  type FaultKind,
+  type FaultSpec,
+  FaultSpecError,
+} from './faults.ts';
+export type { ParsedFixture, SimulatorFixture } from './fixture-schema.ts';
+export {
+  Ledger,
+  type LedgerCall,
+  type LedgerComponent,
+  type LedgerCopy,
+  type LedgerSnapshot,
+  tokenFingerprint,
+} from './ledger.ts';
+export {
+  DEFAULT_FIXTURE_PATH,
+  FixtureError,
+  loadDefaultFixture,
+  loadFixture,
+  parseFixture,
+} from './load-fixture.ts';
+export { ROUTE_NAMES, type RouteName } from './routes.ts';
+export type { ServiceBaseInfo } from './service-base-info.ts';
+export { type Simulator, type SimulatorOptions, startSimulator } from './simulator.ts';
+export type {
+  AppRecord,
+  ComponentPatch,
+  ComponentRecord,
+  SimulatorState,
+  StateSnapshot,
+  TeamRecord,
+} from './state.ts';

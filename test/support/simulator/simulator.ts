@@ -1,0 +1,68 @@
+// Starting a simulator: fixture -> state, plus ledger, faults and clock, behind a real HTTP
+// server. Everything a test needs to drive or inspect it hangs off the returned object.
+import { randomUUID } from 'node:crypto';
+import { createRealClock, type SimulatorClock } from './clock.ts';
+import { DEFAULT_STATUS_TIMINGS, type StatusTimings } from './component-status.ts';
+import { FaultInjector } from './faults.ts';
+import type { SimulatorFixture } from './fixture-schema.ts';
+import { listen } from './http-server.ts';
+import { Ledger } from './ledger.ts';
+import { loadDefaultFixture } from './load-fixture.ts';
+import { SimulatorState } from './state.ts';
+
+export interface SimulatorOptions {
+  /** Default: the bundled fixtures/default.json. */
+  fixture?: SimulatorFixture;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default: a real clock. Pass createManualClock() to move statuses by hand. */
+  clock?: SimulatorClock;
+  /** How long a copy spends creating, then building, before running. Default 2000/3000 ms. */
+  statusTimings?: StatusTimings;
+  /** Seed of the PRNG behind probabilistic faults. Default 1. */
+  faultSeed?: number;
+  /** Source of new service ids. Default: random uuid4 hex, like the console. */
+  newServiceId?: () => string;
+}
+
+export interface Simulator {
+  /** The console's base URL (the operator's RAINBOND_URL), e.g. http://127.0.0.1:43121. */
+  url: string;
+  ledger: Ledger;
+  faults: FaultInjector;
+  clock: SimulatorClock;
+  state: SimulatorState;
+  /** Closes the server and every connection, hung ones included. */
+  stop(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const clock = opts.clock ?? createRealClock();
+  const timings = opts.statusTimings ?? DEFAULT_STATUS_TIMINGS;
+  if (!(timings.creatingMs >= 0 && timings.buildingMs >= 0)) {
+    throw new RangeError(`statusTimings must be non-negative (got ${JSON.stringify(timings)})`);
+  }
+  const state = new SimulatorState(opts.fixture ?? loadDefaultFixture(), clock, timings);
+  const ledger = new Ledger();
+  const faults = new FaultInjector(opts.faultSeed ?? 1);
+  const newServiceId = opts.newServiceId ?? (() => randomUUID().replaceAll('-', ''));
+  const server = await listen(
+    { state, ledger, faults, clock, newServiceId },
+    opts.host ?? '127.0.0.1',
+    opts.port ?? 0,
+  );
+  let stopped: Promise<void> | undefined;
+  return {
+    url: server.url,
+    ledger,
+    faults,
+    clock,
+    state,
+    stop: () => {
+      stopped ??= server.close();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,439 @@
+// The console's data as the simulator holds it: users, teams, apps, components and component
+// events. Routes read and write it; tests use the same object to set up a world and to assert
+// on it. Records are returned live (not copies): tests may read them freely, but should change
+// them through the methods so that derived values (live status, builds) stay consistent.
+import type { SimulatorClock } from './clock.ts';
+import {
+  type BuildRun,
+  buildFinished,
+  buildPhase,
+  FAILING_BUILD_VERSION,
+  type LiveStatus,
+  type StatusTimings,
+} from './component-status.ts';
+import type {
+  FixtureAppInput,
+  FixtureComponentInput,
+  ParsedFixture,
+  SimulatorFixture,
+} from './fixture-schema.ts';
+import { fixtureAppSchema, fixtureComponentSchema } from './fixture-schema.ts';
+import { parseFixture } from './load-fixture.ts';
+import { aliasForServiceId, imageTag, type ServiceBaseFields } from './service-base-info.ts';
+
+export interface UserRecord {
+  user_id: number;
+  nick_name: string;
+  token: string;
+  /** Epoch ms; null = never expires. */
+  expires_at: number | null;
+}
+
+export interface TeamRecord {
+  tenant_id: string;
+  tenant_name: string;
+  tenant_alias: string;
+  regions: string[];
+  members: string[];
+  quota: { max_components?: number | undefined; max_memory_mb?: number | undefined } | undefined;
+}
+
+export interface AppRecord {
+  ID: number;
+  tenant_id: string;
+  region_name: string;
+  group_name: string;
+  note: string;
+  k8s_app: string;
+  create_time: number;
+  update_time: number;
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+export interface ComponentRecord extends ServiceBaseFields {
+  app_id: number;
+  envs: EnvVar[];
+  depends_on: string[];
+  build_fails: boolean;
+  access_infos: string[];
+  deploy_version: string | null;
+  create_time: number;
+  update_time: number;
+  /** The settled status, used whenever no build is recorded. */
+  status: LiveStatus;
+  /** The latest build; its phase on the clock is the live status. */
+  build: BuildRun | null;
+  /** For copies: the component it was copied from and the ledger id of the copy call. */
+  copied_from: { service_id: string; call_id: number } | null;
+}
+
+export interface EventRecord {
+  event_id: string;
+  service_id: string;
+  tenant_id: string;
+  opt_type: string;
+  user_name: string;
+  target: 'service';
+  create_time: number;
+  /** When the operation finishes; until then the event reads as in progress. */
+  finishes_at: number;
+  outcome: 'success' | 'failure';
+  message: string;
+}
+
+export interface StateSnapshot {
+  now: number;
+  users: Omit<UserRecord, 'token'>[];
+  teams: TeamRecord[];
+  apps: (AppRecord & { service_ids: string[] })[];
+  components: (ComponentRecord & { live_status: LiveStatus })[];
+}
+
+/** The fields a test may change on a component (status goes through setStatus). */
+export type ComponentPatch = Partial<
+  Pick<
+    ComponentRecord,
+    | 'service_cname'
+    | 'k8s_component_name'
+    | 'image'
+    | 'version'
+    | 'code_version'
+    | 'create_status'
+    | 'service_source'
+    | 'envs'
+    | 'depends_on'
+    | 'build_fails'
+    | 'access_infos'
+    | 'min_memory'
+  >
+>;
+
+export class SimulatorError extends Error {
+  readonly code = 'SIMULATOR_STATE';
+}
+
+export class SimulatorState {
+  readonly #clock: SimulatorClock;
+  readonly #timings: StatusTimings;
+  #fixture: ParsedFixture;
+  enterpriseId = '';
+  regions: string[] = [];
+  #users: UserRecord[] = [];
+  #teams: TeamRecord[] = [];
+  #apps = new Map<number, AppRecord>();
+  #components = new Map<string, ComponentRecord>();
+  #events: EventRecord[] = [];
+  #eventSeq = 0;
+
+  constructor(fixture: SimulatorFixture, clock: SimulatorClock, timings: StatusTimings) {
+    this.#clock = clock;
+    this.#timings = timings;
+    this.#fixture = parseFixture(fixture);
+    this.reset();
+  }
+
+  get timings(): StatusTimings {
+    return this.#timings;
+  }
+
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /** Back to the fixture the simulator started with (or a new one). */
+  reset(fixture?: SimulatorFixture): void {
+    if (fixture) this.#fixture = parseFixture(fixture);
+    const f = this.#fixture;
+    const now = this.now();
+    this.enterpriseId = f.enterprise_id;
+    this.regions = [...f.regions];
+    this.#users = f.users.map((u) => ({
+      user_id: u.user_id,
+      nick_name: u.nick_name,
+      token: u.token,
+      expires_at: u.expires_at === null ? null : Date.parse(u.expires_at),
+    }));
+    this.#teams = f.teams.map((t) => ({
+      tenant_id: t.tenant_id,
+      tenant_name: t.tenant_name,
+      tenant_alias: t.tenant_alias,
+      regions: [...t.regions],
+      members: [...t.members],
+      quota: t.quota ? { ...t.quota } : undefined,
+    }));
+    this.#apps.clear();
+    this.#components.clear();
+    this.#events = [];
+    for (const app of f.apps) this.#insertApp(app, now);
+    for (const c of f.components) this.addComponent(c);
+  }
+
+  // ---- users and teams -------------------------------------------------------------------
+
+  /** The user owning this exact token, expired or not. */
+  userByToken(token: string): UserRecord | undefined {
+    return this.#users.find((u) => u.token === token);
+  }
+
+  users(): readonly UserRecord[] {
+    return this.#users;
+  }
+
+  teams(): readonly TeamRecord[] {
+    return this.#teams;
+  }
+
+  /** Looks a team up by tenant_id first, then by tenant_name, like the console. */
+  team(idOrName: string): TeamRecord | undefined {
+    return (
+      this.#teams.find((t) => t.tenant_id === idOrName) ?? this.#teams.find((t) => t.tenant_name === idOrName)
+    );
+  }
+
+  isMember(team: TeamRecord, user: UserRecord): boolean {
+    return team.members.includes(user.nick_name);
+  }
+
+  // ---- apps ------------------------------------------------------------------------------
+
+  apps(): AppRecord[] {
+    return [...this.#apps.values()];
+  }
+
+  app(appId: number): AppRecord | undefined {
+    return this.#apps.get(appId);
+  }
+
+  appsOf(tenantId: string, region: string): AppRecord[] {
+    return this.apps().filter((a) => a.tenant_id === tenantId && a.region_name === region);
+  }
+
+  addApp(input: FixtureAppInput): AppRecord {
+    const parsed = fixtureAppSchema.parse(input);
+    if (this.#apps.has(parsed.ID)) throw new SimulatorError(`app ${parsed.ID} already exists`);
+    return this.#insertApp(parsed, this.now());
+  }
+
+  #insertApp(app: ReturnType<typeof fixtureAppSchema.parse>, now: number): AppRecord {
+    const team = this.team(app.team);
+    if (!team) throw new SimulatorError(`unknown team ${app.team}`);
+    const record: AppRecord = {
+      ID: app.ID,
+      tenant_id: team.tenant_id,
+      region_name: app.region,
+      group_name: app.group_name,
+      note: app.note,
+      k8s_app: app.k8s_app ?? app.group_name,
+      create_time: now,
+      update_time: now,
+    };
+    this.#apps.set(record.ID, record);
+    return record;
+  }
+
+  // ---- components ------------------------------------------------------------------------
+
+  components(): ComponentRecord[] {
+    return [...this.#components.values()];
+  }
+
+  component(serviceId: string): ComponentRecord | undefined {
+    return this.#components.get(serviceId);
+  }
+
+  /** Components of an app, in the order they were created. */
+  componentsOf(appId: number): ComponentRecord[] {
+    return this.components().filter((c) => c.app_id === appId);
+  }
+
+  /** Adds a component as a fixture entry describes it; its team and region come from its app. */
+  addComponent(input: FixtureComponentInput): ComponentRecord {
+    const c = fixtureComponentSchema.parse(input);
+    const app = this.#apps.get(c.app_id);
+    if (!app) throw new SimulatorError(`unknown app ${c.app_id}`);
+    if (this.#components.has(c.service_id))
+      throw new SimulatorError(`component ${c.service_id} already exists`);
+    const alias = c.service_alias ?? aliasForServiceId(c.service_id);
+    const now = this.now();
+    const record: ComponentRecord = {
+      service_id: c.service_id,
+      tenant_id: app.tenant_id,
+      service_key: c.service_key,
+      service_alias: alias,
+      service_cname: c.service_cname,
+      service_region: app.region_name,
+      desc: c.desc,
+      category: c.category,
+      version:
+        c.version ?? (c.service_source === 'docker_image' ? imageTag(c.image) : (c.code_version ?? '')),
+      update_version: c.update_version,
+      image: c.image,
+      cmd: c.cmd,
+      min_node: c.min_node,
+      min_cpu: c.min_cpu,
+      container_gpu: c.container_gpu,
+      min_memory: c.min_memory,
+      extend_method: c.extend_method,
+      code_from: c.code_from ?? (c.service_source === 'docker_image' ? 'image_manual' : null),
+      git_url: c.git_url,
+      git_project_id: c.git_project_id,
+      code_version: c.code_version,
+      service_type: c.service_type,
+      creater: c.creater,
+      language: c.language,
+      total_memory: c.min_memory * c.min_node,
+      is_service: c.is_service,
+      service_origin: c.service_origin,
+      tenant_service_group_id: c.tenant_service_group_id,
+      open_webhooks: c.open_webhooks,
+      service_source: c.service_source,
+      create_status: c.create_status,
+      check_uuid: c.check_uuid,
+      check_event_id: c.check_event_id,
+      docker_cmd: c.docker_cmd,
+      server_type: c.server_type,
+      is_upgrate: c.is_upgrate,
+      build_upgrade: c.build_upgrade,
+      oauth_service_id: c.oauth_service_id,
+      k8s_component_name: c.k8s_component_name ?? alias,
+      app_id: c.app_id,
+      envs: c.envs.map((e) => ({ ...e })),
+      depends_on: [...c.depends_on],
+      build_fails: c.build_fails,
+      access_infos: [...c.access_infos],
+      deploy_version: c.deploy_version,
+      create_time: now,
+      update_time: now,
+      status: c.status,
+      build: null,
+      copied_from: null,
+    };
+    this.#components.set(record.service_id, record);
+    return record;
+  }
+
+  /** Inserts a fully formed record (used by the copy). */
+  insertComponent(record: ComponentRecord): void {
+    if (this.#components.has(record.service_id))
+      throw new SimulatorError(`component ${record.service_id} exists`);
+    this.#components.set(record.service_id, record);
+  }
+
+  removeComponent(serviceId: string): boolean {
+    return this.#components.delete(serviceId);
+  }
+
+  updateComponent(serviceId: string, patch: ComponentPatch): ComponentRecord {
+    const c = this.#mustComponent(serviceId);
+    Object.assign(c, patch);
+    c.update_time = this.now();
+    return c;
+  }
+
+  /** Pins a component's live status (ending any build in progress); null = cluster silent. */
+  setStatus(serviceId: string, status: LiveStatus): ComponentRecord {
+    const c = this.#mustComponent(serviceId);
+    c.build = null;
+    c.status = status;
+    return c;
+  }
+
+  /** The status the console would report now. */
+  liveStatus(serviceId: string): LiveStatus {
+    const c = this.#mustComponent(serviceId);
+    return c.build ? buildPhase(c.build, this.now()) : c.status;
+  }
+
+  /** Components that list this one in depends_on. */
+  dependents(serviceId: string): ComponentRecord[] {
+    return this.components().filter((c) => c.depends_on.includes(serviceId));
+  }
+
+  /**
+   * Starts a build on the clock: creating (skipped when creatingMs is 0), building, then
+   * running, or build_failure when the component's builds fail or its version is `fail-build`.
+   */
+  startBuild(serviceId: string, opts: { withCreating: boolean; userName: string }): BuildRun {
+    const c = this.#mustComponent(serviceId);
+    const version = c.service_source === 'source_code' ? (c.code_version ?? c.version) : c.version;
+    const fails = c.build_fails || version === FAILING_BUILD_VERSION;
+    const run: BuildRun = {
+      startedAt: this.now(),
+      creatingMs: opts.withCreating ? this.#timings.creatingMs : 0,
+      buildingMs: this.#timings.buildingMs,
+      outcome: fails ? 'build_failure' : 'running',
+    };
+    c.build = run;
+    c.deploy_version = String(run.startedAt);
+    this.recordEvent(c, 'build-service', opts.userName, {
+      finishesAt: run.startedAt + run.creatingMs + run.buildingMs,
+      outcome: fails ? 'failure' : 'success',
+      message: fails ? 'build failed' : '',
+    });
+    return run;
+  }
+
+  /** Settles a finished build into the stored status, so later operations start from it. */
+  settle(serviceId: string): ComponentRecord {
+    const c = this.#mustComponent(serviceId);
+    if (c.build && buildFinished(c.build, this.now())) {
+      c.status = c.build.outcome;
+      c.build = null;
+    }
+    return c;
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  recordEvent(
+    c: ComponentRecord,
+    optType: string,
+    userName: string,
+    opts: { finishesAt?: number; outcome?: 'success' | 'failure'; message?: string } = {},
+  ): EventRecord {
+    this.#eventSeq += 1;
+    const now = this.now();
+    const event: EventRecord = {
+      event_id: `${this.#eventSeq.toString(16).padStart(8, '0')}${c.service_id.slice(0, 24)}`,
+      service_id: c.service_id,
+      tenant_id: c.tenant_id,
+      opt_type: optType,
+      user_name: userName,
+      target: 'service',
+      create_time: now,
+      finishes_at: opts.finishesAt ?? now,
+      outcome: opts.outcome ?? 'success',
+      message: opts.message ?? '',
+    };
+    this.#events.push(event);
+    return event;
+  }
+
+  /** Newest first, like the console. */
+  eventsOf(serviceId: string): EventRecord[] {
+    return this.#events.filter((e) => e.service_id === serviceId).reverse();
+  }
+
+  // ---- snapshot --------------------------------------------------------------------------
+
+  /** A JSON-able view of everything, with live statuses; tokens are left out. */
+  snapshot(): StateSnapshot {
+    return {
+      now: this.now(),
+      users: this.#users.map(({ token: _token, ...rest }) => rest),
+      teams: this.#teams,
+      apps: this.apps().map((a) => ({ ...a, service_ids: this.componentsOf(a.ID).map((c) => c.service_id) })),
+      components: this.components().map((c) => ({ ...c, live_status: this.liveStatus(c.service_id) })),
+    };
+  }
+
+  #mustComponent(serviceId: string): ComponentRecord {
+    const c = this.#components.get(serviceId);
+    if (!c) throw new SimulatorError(`unknown component ${serviceId}`);
+    return c;
+  }
+}
