@@ -132,7 +132,7 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
   }
 
   return {
-    listCopyableComponents(token, source, signal) {
+    async listCopyableComponents(token, source, signal) {
       const url = urlOf([...appSegments(source), 'copy']);
       return call('copyPreflight', { method: 'GET', url, token, signal }, (status, text) =>
         parseAnswer('copyPreflight', status, text, copyableComponentListSchema),
@@ -173,8 +173,9 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
 
     async operateComponents(token, app, action, serviceIds, signal) {
       const url = urlOf([...appSegments(app), 'operations']);
-      if (!componentActions.includes(action))
+      if (!componentActions.includes(action)) {
         throw new TypeError(`unknown component action: ${String(action)}`);
+      }
       for (const id of serviceIds) segment('serviceIds[]', id);
       if (serviceIds.length === 0) return;
       await call(

@@ -1,6 +1,6 @@
-// One HTTP exchange with the console, over keep-alive agents by default: got with retries, redirects and
-// status errors all off, so every attempt is exactly one request and the caller classifies what
-// came back. Failures come out as facts (see classify-failure.ts) with the token redacted.
+// One HTTP exchange with the console, over keep-alive agents by default: got with retries,
+// redirects and status errors all off, so every attempt is exactly one request and the caller
+// classifies what came back. Failures come out as facts (see classify-failure.ts) with the token redacted.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -62,8 +62,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     const token = request.token.trim();
     const host = request.url.host;
     const tokenProblem = problemWithToken(token);
-    if (tokenProblem !== undefined)
+    if (tokenProblem !== undefined) {
       return { type: 'failure', failure: { type: 'unusable-token', problem: tokenProblem } };
+    }
     if (closed) {
       return {
         type: 'failure',
@@ -156,8 +157,9 @@ function describeFailure(error: unknown, context: FailureContext): Failure {
   const status = error.response?.statusCode;
   if (status !== undefined) {
     // The status line arrived, so the console's decision is known even though its body is not.
-    if (status >= 200 && status < 300)
+    if (status >= 200 && status < 300) {
       return { type: 'unreadable', status, problem: `${detail} (${error.code})` };
+    }
     return { type: 'status', status, bodyText: undefined };
   }
   return {

@@ -755,6 +755,14 @@ describe('requests the client refuses to build', () => {
       invoke: (c: RainbondClient) =>
         c.copyApp(TOKEN, SOURCE, { ...copyRequest, services: [{ serviceId: '' }] }),
     },
+    {
+      name: 'a pre-flight of an app id that is not an integer',
+      invoke: (c: RainbondClient) => c.listCopyableComponents(TOKEN, { ...SOURCE, appId: Number.NaN }),
+    },
+    {
+      name: 'an operation that is not one of the four actions',
+      invoke: (c: RainbondClient) => c.operateComponents(TOKEN, TARGET, 'restart' as never, [COPY_ID]),
+    },
   ])('$name is a TypeError and nothing is sent', async ({ invoke }) => {
     const { client, console: fake, events } = await setup((_request, response) => answer(response, 200, {}));
     await expect(invoke(client)).rejects.toBeInstanceOf(TypeError);
