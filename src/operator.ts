@@ -104,7 +104,7 @@ export async function startOperator(
     clock: systemClock,
     logger,
     gate: () => elector === undefined || elector.isLeader(),
-    metrics: runtimeMetrics.workQueue('appcopy'),
+    metrics: runtimeMetrics.workQueue,
   });
   const targets = createTargetGuard({
     copyingInto: controller.copyingInto,
@@ -161,7 +161,7 @@ export async function startOperator(
       retryPeriodMs: config.retryPeriodMs,
       clock: systemClock,
       logger,
-      metrics: runtimeMetrics.leaderElection(config.leaderElectionId),
+      metrics: runtimeMetrics.leaderElection,
       onStartedLeading: () => logger.info({ identity }, 'became leader; starting work'),
       onStoppedLeading: () => {
         if (leaderAbort.signal.aborted) return;
