@@ -51,7 +51,7 @@ const duration = (min: number) =>
     }
     return ms;
   });
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0'], 'true, false, 1 or 0').transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) =>
   z
     .string()
@@ -78,7 +78,8 @@ export const SETTINGS: readonly Setting[] = [
     schema: z
       .string()
       .url('an http(s) URL such as http://rainbond-console:7070')
-      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'an http(s) URL such as http://rainbond-console:7070'),
+      // zod runs this refinement even after .url() failed: new URL() alone would throw a bare TypeError.
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'an http(s) URL such as http://rainbond-console:7070'),
   },
   {
     env: 'RAINBOND_TOKEN',
@@ -245,7 +246,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: '--log-level',
     description: 'fatal, error, warn, info, debug or trace',
     default: 'info',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'fatal, error, warn, info, debug or trace'),
   },
 ];
 

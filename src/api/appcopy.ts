@@ -110,6 +110,7 @@ export function objectKey(meta: { namespace: string; name: string }): string {
 
 export function parseKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
+  if (slash < 0) return { namespace: '', name: key };
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 

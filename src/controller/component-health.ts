@@ -38,7 +38,7 @@ export function judgeComponents(
     };
   }
   const failedNow = previous.filter((s) => FAILED.has(current.get(s.serviceId) ?? ''));
-  const failedTwice = failedNow.filter((s) => s.status !== undefined && s.status === current.get(s.serviceId));
+  const failedTwice = failedNow.filter((s) => FAILED.has(s.status ?? ''));
   if (failedTwice.length > 0) {
     return {
       final: true,

@@ -39,6 +39,8 @@ export function createTargetGuard(deps: {
       const holder = holders.get(target);
       if (holder !== undefined && holder !== self) return wait(target, self);
       if (deps.copyingInto(target, self).length > 0) return wait(target, self);
+      // Re-entry by the holder runs without taking the lock again: only the call that took it releases it.
+      if (holder === self) return { busy: false, value: await work() };
       holders.set(target, self);
       try {
         return { busy: false, value: await work() };
