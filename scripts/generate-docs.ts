@@ -45,23 +45,36 @@ function constraints(s: Schema): string {
   if (s.enum) parts.push(`one of ${s.enum.map((e) => `\`${e}\``).join(', ')}`);
   if (s.default !== undefined) parts.push(`default \`${String(s.default)}\``);
   if (s.minimum !== undefined) parts.push(`>= ${s.minimum}`);
-  if (s.minLength !== undefined || s.maxLength !== undefined) parts.push(`length ${s.minLength ?? 0}..${s.maxLength ?? '∞'}`);
+  if (s.minLength !== undefined || s.maxLength !== undefined)
+    parts.push(`length ${s.minLength ?? 0}..${s.maxLength ?? '∞'}`);
   if (s.maxItems !== undefined) parts.push(`at most ${s.maxItems} items`);
   if (s.pattern) parts.push(`pattern \`${s.pattern.replace(/\|/g, '\\|')}\``);
   return parts.join('; ');
 }
 
 function rows(path: string, s: Schema, required: boolean, out: string[]): void {
-  out.push(`| \`${path}\` | ${typeOf(s)} | ${required ? 'yes' : ''} | ${oneLine(s.description)} | ${constraints(s)} |`);
+  out.push(
+    `| \`${path}\` | ${typeOf(s)} | ${required ? 'yes' : ''} | ${oneLine(s.description)} | ${constraints(s)} |`,
+  );
   const object = s.type === 'array' ? s.items : s;
   for (const [name, child] of Object.entries(object?.properties ?? {})) {
-    rows(`${path}${s.type === 'array' ? '[]' : ''}.${name}`, child, object?.required?.includes(name) ?? false, out);
+    rows(
+      `${path}${s.type === 'array' ? '[]' : ''}.${name}`,
+      child,
+      object?.required?.includes(name) ?? false,
+      out,
+    );
   }
 }
 
 export function renderReference(crdText: string): string {
   const crd = parse(crdText) as {
-    spec: { versions: { name: string; schema: { openAPIV3Schema: Schema & { 'x-kubernetes-validations'?: { message: string }[] } } }[] };
+    spec: {
+      versions: {
+        name: string;
+        schema: { openAPIV3Schema: Schema & { 'x-kubernetes-validations'?: { message: string }[] } };
+      }[];
+    };
   };
   const version = crd.spec.versions[0]!;
   const root = version.schema.openAPIV3Schema;
@@ -76,7 +89,12 @@ export function renderReference(crdText: string): string {
     '',
   ];
   for (const part of ['spec', 'status'] as const) {
-    out.push(`## ${part}`, '', '| field | type | required | description | constraints |', '|---|---|---|---|---|');
+    out.push(
+      `## ${part}`,
+      '',
+      '| field | type | required | description | constraints |',
+      '|---|---|---|---|---|',
+    );
     const schema = root.properties?.[part];
     for (const [name, child] of Object.entries(schema?.properties ?? {})) {
       rows(`${part}.${name}`, child, schema?.required?.includes(name) ?? false, out);

@@ -46,19 +46,31 @@ const duration = (min: number) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined || ms < min) {
-      ctx.addIssue({ code: 'custom', message: `a duration like 500ms, 30s, 10m or 1h${min > 0 ? `, at least ${min}ms` : ''}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `a duration like 500ms, 30s, 10m or 1h${min > 0 ? `, at least ${min}ms` : ''}`,
+      });
       return z.NEVER;
     }
     return ms;
   });
-const bool = z.enum(['true', 'false', '1', '0'], 'true, false, 1 or 0').transform((v) => v === 'true' || v === '1');
+const bool = z
+  .enum(['true', 'false', '1', '0'], 'true, false, 1 or 0')
+  .transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, `a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.number().min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`));
-const dns1123 = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name (lowercase letters, digits, -)');
+    .pipe(
+      z
+        .number()
+        .min(min, `a whole number from ${min} to ${max}`)
+        .max(max, `a whole number from ${min} to ${max}`),
+    );
+const dns1123 = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name (lowercase letters, digits, -)');
 
 interface Setting {
   env: string;
@@ -79,12 +91,16 @@ export const SETTINGS: readonly Setting[] = [
       .string()
       .url('an http(s) URL such as http://rainbond-console:7070')
       // zod runs this refinement even after .url() failed: new URL() alone would throw a bare TypeError.
-      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'an http(s) URL such as http://rainbond-console:7070'),
+      .refine(
+        (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
+        'an http(s) URL such as http://rainbond-console:7070',
+      ),
   },
   {
     env: 'RAINBOND_TOKEN',
     flag: '--rainbond-token',
-    description: 'The default access token, for AppCopies without credentialsSecretRef (prefer RAINBOND_TOKEN_FILE)',
+    description:
+      'The default access token, for AppCopies without credentialsSecretRef (prefer RAINBOND_TOKEN_FILE)',
     schema: z.string().min(1, 'a non-empty token'),
     secret: true,
   },
@@ -135,7 +151,12 @@ export const SETTINGS: readonly Setting[] = [
     default: '',
     schema: z
       .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(dns1123)),
   },
   {
@@ -209,7 +230,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     env: 'RENEW_DEADLINE',
     flag: '--renew-deadline',
-    description: 'How long the leader keeps trying to renew before it stops acting (less than the lease duration)',
+    description:
+      'How long the leader keeps trying to renew before it stops acting (less than the lease duration)',
     default: '10s',
     schema: duration(500),
   },
@@ -246,7 +268,10 @@ export const SETTINGS: readonly Setting[] = [
     flag: '--log-level',
     description: 'fatal, error, warn, info, debug or trace',
     default: 'info',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'fatal, error, warn, info, debug or trace'),
+    schema: z.enum(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace'],
+      'fatal, error, warn, info, debug or trace',
+    ),
   },
 ];
 
@@ -261,7 +286,9 @@ export class ConfigError extends Error {
 export function helpText(): string {
   const lines = ['Usage: npm start -- [flags]   (every flag is also an environment variable)', ''];
   for (const s of SETTINGS) {
-    lines.push(`  ${s.flag} / ${s.env}${s.default !== undefined ? ` (default: ${s.default === '' ? '""' : s.default})` : ''}`);
+    lines.push(
+      `  ${s.flag} / ${s.env}${s.default !== undefined ? ` (default: ${s.default === '' ? '""' : s.default})` : ''}`,
+    );
     lines.push(`      ${s.description}`);
   }
   lines.push('', 'Kubernetes access: KUBECONFIG or the in-cluster service account.');
@@ -291,7 +318,8 @@ export function loadConfig(
   readFile: (path: string) => string,
 ): Config {
   const flags = readFlags(argv);
-  const raw = (name: string): string | undefined => flags.get(name) ?? (env[name] === '' ? undefined : env[name]);
+  const raw = (name: string): string | undefined =>
+    flags.get(name) ?? (env[name] === '' ? undefined : env[name]);
   const values: Record<string, unknown> = {};
   for (const s of SETTINGS) {
     const given = raw(s.env) ?? s.default;
@@ -299,12 +327,16 @@ export function loadConfig(
     const parsed = s.schema.safeParse(given);
     if (!parsed.success) {
       const shown = s.secret ? '(hidden)' : JSON.stringify(given);
-      throw new ConfigError(`${s.env} (${s.flag}) is ${shown}: expected ${parsed.error.issues[0]?.message ?? 'a valid value'}`);
+      throw new ConfigError(
+        `${s.env} (${s.flag}) is ${shown}: expected ${parsed.error.issues[0]?.message ?? 'a valid value'}`,
+      );
     }
     values[s.env] = parsed.data;
   }
   if (values.RAINBOND_URL === undefined) {
-    throw new ConfigError("RAINBOND_URL (--rainbond-url) is required: the Rainbond console's base URL, e.g. http://rainbond-console:7070");
+    throw new ConfigError(
+      "RAINBOND_URL (--rainbond-url) is required: the Rainbond console's base URL, e.g. http://rainbond-console:7070",
+    );
   }
   if (values.RAINBOND_TOKEN !== undefined && values.RAINBOND_TOKEN_FILE !== undefined) {
     throw new ConfigError('RAINBOND_TOKEN and RAINBOND_TOKEN_FILE are both set: set only one');
@@ -315,16 +347,21 @@ export function loadConfig(
     try {
       defaultToken = readFile(path).trim();
     } catch (error) {
-      throw new ConfigError(`RAINBOND_TOKEN_FILE (--rainbond-token-file) ${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new ConfigError(
+        `RAINBOND_TOKEN_FILE (--rainbond-token-file) ${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
-    if (!defaultToken) throw new ConfigError(`RAINBOND_TOKEN_FILE (--rainbond-token-file) ${JSON.stringify(path)} is empty`);
+    if (!defaultToken)
+      throw new ConfigError(`RAINBOND_TOKEN_FILE (--rainbond-token-file) ${JSON.stringify(path)} is empty`);
   }
   if (values.RAINBOND_CA_FILE !== undefined) {
     const path = values.RAINBOND_CA_FILE as string;
     try {
       readFile(path);
     } catch (error) {
-      throw new ConfigError(`RAINBOND_CA_FILE (--rainbond-ca-file) ${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new ConfigError(
+        `RAINBOND_CA_FILE (--rainbond-ca-file) ${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
   }
   const copyTimeoutMs = values.RAINBOND_COPY_TIMEOUT as number;
@@ -338,10 +375,14 @@ export function loadConfig(
   const renewDeadlineMs = values.RENEW_DEADLINE as number;
   const retryPeriodMs = values.RETRY_PERIOD as number;
   if (renewDeadlineMs >= leaseDurationMs) {
-    throw new ConfigError(`RENEW_DEADLINE (--renew-deadline) must be shorter than LEASE_DURATION (--lease-duration), so a leader stops acting before its lease can expire`);
+    throw new ConfigError(
+      `RENEW_DEADLINE (--renew-deadline) must be shorter than LEASE_DURATION (--lease-duration), so a leader stops acting before its lease can expire`,
+    );
   }
   if (retryPeriodMs >= renewDeadlineMs) {
-    throw new ConfigError('RETRY_PERIOD (--retry-period) must be shorter than RENEW_DEADLINE (--renew-deadline)');
+    throw new ConfigError(
+      'RETRY_PERIOD (--retry-period) must be shorter than RENEW_DEADLINE (--renew-deadline)',
+    );
   }
   return {
     rainbondUrl: new URL(values.RAINBOND_URL as string),
@@ -359,7 +400,8 @@ export function loadConfig(
     healthAddress: values.HEALTH_ADDRESS as string,
     healthPort: values.HEALTH_PORT as number,
     leaderElect: values.LEADER_ELECT as boolean,
-    leaderElectionNamespace: (values.LEADER_ELECTION_NAMESPACE as string | undefined) ?? env.POD_NAMESPACE ?? 'default',
+    leaderElectionNamespace:
+      (values.LEADER_ELECTION_NAMESPACE as string | undefined) ?? env.POD_NAMESPACE ?? 'default',
     leaderElectionId: values.LEADER_ELECTION_ID as string,
     leaseDurationMs,
     renewDeadlineMs,

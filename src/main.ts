@@ -28,17 +28,25 @@ async function main(): Promise<number> {
     kc.loadFromDefault();
     if (!kc.getCurrentCluster()) throw new Error('no current cluster in the kubeconfig');
   } catch (error) {
-    logger.fatal({ err: error }, 'cannot load Kubernetes credentials (KUBECONFIG or the in-cluster service account)');
+    logger.fatal(
+      { err: error },
+      'cannot load Kubernetes credentials (KUBECONFIG or the in-cluster service account)',
+    );
     return 2;
   }
 
-  const operator = await startOperator(config, kc, logger, { ...crashFailpoints(process.env.APPCOPY_FAILPOINTS) });
+  const operator = await startOperator(config, kc, logger, {
+    ...crashFailpoints(process.env.APPCOPY_FAILPOINTS),
+  });
   let signals = 0;
   const stopOn = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
       if (signals > 1) {
-        logger.warn({ signal }, 'second signal: exiting now; any copy in flight is verified at the next start');
+        logger.warn(
+          { signal },
+          'second signal: exiting now; any copy in flight is verified at the next start',
+        );
         process.exit(1);
       }
       logger.info({ signal }, 'signal received');
@@ -58,7 +66,12 @@ async function main(): Promise<number> {
  * between two steps of the exactly-once protocol. Unset in production.
  */
 function crashFailpoints(spec: string | undefined): { failpoint?: (name: string) => void } {
-  const armed = new Set((spec ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const armed = new Set(
+    (spec ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   if (armed.size === 0) return {};
   return {
     failpoint(name) {
@@ -77,7 +90,9 @@ main().then(
     setTimeout(() => process.exit(code), 2000).unref();
   },
   (error: unknown) => {
-    process.stderr.write(`appcopy-operator: fatal: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `appcopy-operator: fatal: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

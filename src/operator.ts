@@ -1,13 +1,14 @@
 // Assembles the operator from a Config: clients -> informer -> controller -> reconciler ->
 // leader election -> health server. No environment, no process exit, no signals here (that is
 // main.ts), so tests can build a whole operator in-process.
+
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
-import { GROUP, PLURAL, VERSION, objectKey } from './api/appcopy.ts';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { GROUP, objectKey, PLURAL, VERSION } from './api/appcopy.ts';
 import type { Config } from './config.ts';
 import { createAppCopyController } from './controller/appcopy-controller.ts';
 import { toCachedAppCopy } from './controller/cached-appcopy.ts';
@@ -15,8 +16,7 @@ import { createCredentialsResolver } from './controller/credentials.ts';
 import { createFinalizer } from './controller/finalizer.ts';
 import { createFollower } from './controller/follower.ts';
 import { createReconciler } from './controller/reconciler.ts';
-import { createTargetGuard } from './controller/target-guard.ts';
-import { createAppCopyStore } from './k8s/appcopy-store.ts';
+import { type AppCopyStore, createAppCopyStore } from './k8s/appcopy-store.ts';
 import { createEventRecorder } from './k8s/event-recorder.ts';
 import { createSecretReader } from './k8s/secret-reader.ts';
 import { createOperatorMetrics } from './metrics.ts';
@@ -66,7 +66,16 @@ export async function startOperator(
     onResponse: operatorMetrics.onRainbondResponse,
   });
   const core = kc.makeApiClient(CoreV1Api);
-  const store = createAppCopyStore(kc.makeApiClient(CustomObjectsApi));
+  const apiStore = createAppCopyStore(kc.makeApiClient(CustomObjectsApi));
+  // Every status the operator writes reaches the controller's copy index at once (see copying-index.ts).
+  const store: AppCopyStore = {
+    ...apiStore,
+    async writeStatus(object, status) {
+      const written = await apiStore.writeStatus(object, status);
+      controller.observeWritten(written);
+      return written;
+    },
+  };
   const events = createEventRecorder(core, { component: 'appcopy-operator', host: identity, now, logger });
   const credentials = createCredentialsResolver({
     secrets: createSecretReader(core),
@@ -97,20 +106,16 @@ export async function startOperator(
   const informer = informers.length === 1 ? informers[0]! : combineInformers('appcopies', informers);
 
   let elector: ReturnType<typeof createLeaderElector> | undefined;
+  const following = config.followTimeoutMs > 0;
   const controller = createAppCopyController({
     informer,
     reconcile: (key) => reconcile(key),
+    following,
     concurrency: config.concurrency,
     clock: systemClock,
     logger,
     gate: () => elector === undefined || elector.isLeader(),
     metrics: runtimeMetrics.workQueue,
-  });
-  const targets = createTargetGuard({
-    copyingInto: controller.copyingInto,
-    wake: (keys) => {
-      for (const key of keys) controller.queue.add(key);
-    },
   });
   const finalizer = createFinalizer({
     store,
@@ -126,7 +131,11 @@ export async function startOperator(
     rainbond,
     credentials,
     events,
-    settings: { followTimeoutMs: config.followTimeoutMs, followIntervalMs: config.followIntervalMs, followMaxIntervalMs: 60_000 },
+    settings: {
+      followTimeoutMs: config.followTimeoutMs,
+      followIntervalMs: config.followIntervalMs,
+      followMaxIntervalMs: 60_000,
+    },
     now,
   });
   const reconcile = createReconciler({
@@ -134,14 +143,18 @@ export async function startOperator(
     rainbond,
     credentials,
     events,
-    targets,
+    targets: controller.targets,
     settings: { verifySettleMs: config.verifySettleMs, targetBusyRecheckMs: 5000 },
     now,
     newAttemptId: randomUUID,
     logger,
     onCopyOutcome: operatorMetrics.onCopyOutcome,
     ...(hooks.failpoint ? { failpoint: hooks.failpoint } : {}),
-    stages: { follow: follower, finalize: finalizer.finalize, syncFinalizer: finalizer.syncFinalizer },
+    stages: {
+      ...(following ? { follow: follower } : {}),
+      finalize: finalizer.finalize,
+      syncFinalizer: finalizer.syncFinalizer,
+    },
   });
 
   let resolveStopped: (code: number) => void = () => {};
@@ -201,11 +214,17 @@ export async function startOperator(
     stopped,
     shutdown() {
       shuttingDown ??= (async () => {
-        logger.info({ gracePeriodMs: config.shutdownGracePeriodMs }, 'shutting down: no new work; in-flight copies finish');
+        logger.info(
+          { gracePeriodMs: config.shutdownGracePeriodMs },
+          'shutting down: no new work; in-flight copies finish',
+        );
         await controller.stop(config.shutdownGracePeriodMs);
         leaderAbort.abort();
         await electorRun.catch(() => undefined);
-        if (elector) await elector.release().catch((error: unknown) => logger.warn({ err: error }, 'could not release the lease'));
+        if (elector)
+          await elector
+            .release()
+            .catch((error: unknown) => logger.warn({ err: error }, 'could not release the lease'));
         rainbond.close();
         await health.close();
         logger.info('stopped');

@@ -14,7 +14,10 @@ export const DELETE_COPIES_FINALIZER = `${GROUP}/delete-copies`;
 /** Set to "true" on an AppCopy being deleted to let go without deleting the copies. */
 export const ABANDON_ANNOTATION = `${GROUP}/abandon-copies`;
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).max(64);
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/)
+  .max(64);
 
 export const appCopySpecSchema = z.object({
   source: z.object({ teamId: name, regionName: name, appId: z.number().int().min(1) }),
@@ -27,14 +30,20 @@ export const appCopySpecSchema = z.object({
           .object({
             buildSource: z.object({ version: z.string().min(1).max(255) }).optional(),
             envs: z
-              .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/), z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/))
+              .record(
+                z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/),
+                z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/),
+              )
               .optional(),
           })
           .optional(),
       }),
     )
     .max(200)
-    .refine((list) => new Set(list.map((s) => s.serviceId)).size === list.length, 'each serviceId at most once')
+    .refine(
+      (list) => new Set(list.map((s) => s.serviceId)).size === list.length,
+      'each serviceId at most once',
+    )
     .optional(),
   credentialsSecretRef: z.object({ name: z.string().min(1).max(253) }).optional(),
   deletionPolicy: z.enum(['Orphan', 'Delete']).default('Orphan'),

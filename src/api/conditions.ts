@@ -20,7 +20,6 @@ export const Reason = {
   Copied: 'Copied',
   Adopted: 'Adopted',
   // In progress (Reconciling=True)
-  Progressing: 'Progressing',
   Copying: 'Copying',
   VerifyingCopy: 'VerifyingCopy',
   WaitingForTarget: 'WaitingForTarget',
@@ -85,6 +84,9 @@ export function removeCondition(conditions: readonly Condition[] | undefined, ty
   return (conditions ?? []).filter((c) => c.type !== type);
 }
 
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }

@@ -2,21 +2,26 @@
 // become reconciles. Reconcile a key, not an event: the handler re-reads the object, so a
 // dropped, doubled or reordered event costs at most one extra read.
 import type { Logger } from 'pino';
+import type { AppCopy } from '../api/appcopy.ts';
 import { objectKey } from '../api/appcopy.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Informer } from '../runtime/informer.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../runtime/work-queue.ts';
-import { type CachedAppCopy, needsReconcile } from './cached-appcopy.ts';
+import { type CachedAppCopy, needsReconcile, toCachedAppCopy } from './cached-appcopy.ts';
+import { createCopyingIndex } from './copying-index.ts';
 import type { ReconcileResult } from './reconciler.ts';
 import { RetryLaterError } from './retry-later.ts';
+import { createTargetGuard, type TargetGuard } from './target-guard.ts';
 
 /** Retry delays for reconciles that are waiting on the outside world (console, credentials). */
 export const RECONCILE_BACKOFF = { baseMs: 200, maxMs: 300_000, jitter: 0.2 };
 
 export interface AppCopyController {
   queue: WorkQueue;
-  /** Keys of AppCopies the cache shows Copying into `target`, except `exceptKey`. */
-  copyingInto(target: string, exceptKey: string): string[];
+  /** Serialises copies per target app; hand it to the reconciler. */
+  targets: TargetGuard;
+  /** Tells the controller about an object the operator itself just wrote (before the watch does). */
+  observeWritten(object: AppCopy): void;
   start(): void;
   /** Stops taking new work, lets in-flight reconciles finish within `drainTimeoutMs`, stops the informer. */
   stop(drainTimeoutMs: number): Promise<void>;
@@ -24,8 +29,10 @@ export interface AppCopyController {
 
 export function createAppCopyController(deps: {
   informer: Informer<CachedAppCopy>;
-  /** Built after the controller so that the reconciler can use `copyingInto` and wake keys. */
+  /** Resolved lazily: the reconciler is built with this controller's `targets`. */
   reconcile: (key: string, signal: AbortSignal) => Promise<ReconcileResult>;
+  /** Whether finished copies are followed until they run (FOLLOW_TIMEOUT > 0). */
+  following: boolean;
   concurrency: number;
   clock: Clock;
   logger: Logger;
@@ -33,20 +40,6 @@ export function createAppCopyController(deps: {
   metrics?: WorkQueueMetrics;
 }): AppCopyController {
   const { informer, logger } = deps;
-  const copying = new Map<string, Set<string>>();
-
-  function index(c: CachedAppCopy, present: boolean): void {
-    if (!c.target) return;
-    const key = objectKey(c);
-    let set = copying.get(c.target);
-    if (present && c.phase === 'Copying') {
-      if (!set) copying.set(c.target, (set = new Set()));
-      set.add(key);
-    } else if (set) {
-      set.delete(key);
-      if (set.size === 0) copying.delete(c.target);
-    }
-  }
 
   const queue = new WorkQueue({
     name: 'appcopy',
@@ -68,22 +61,29 @@ export function createAppCopyController(deps: {
       }
     },
   });
+  const targets = createTargetGuard({
+    copyingInto: (target, exceptKey) => index.copyingInto(target, exceptKey),
+    wake: (keys) => {
+      for (const key of keys) queue.add(key);
+    },
+  });
+  const index = createCopyingIndex((target) => targets.targetFreed(target));
 
   informer.onAdd((c) => {
-    index(c, true);
-    if (needsReconcile(c)) queue.add(objectKey(c));
+    index.observe(c);
+    if (needsReconcile(c, deps.following)) queue.add(objectKey(c));
   });
-  informer.onUpdate((previous, c) => {
-    index(previous, false);
-    index(c, true);
-    if (needsReconcile(c)) queue.add(objectKey(c));
+  informer.onUpdate((_previous, c) => {
+    index.observe(c);
+    if (needsReconcile(c, deps.following)) queue.add(objectKey(c));
   });
-  informer.onDelete((c) => index(c, false));
+  informer.onDelete((c) => index.forget(c));
 
   return {
     queue,
-    copyingInto(target, exceptKey) {
-      return [...(copying.get(target) ?? [])].filter((k) => k !== exceptKey);
+    targets,
+    observeWritten(object) {
+      index.observe(toCachedAppCopy(object));
     },
     start() {
       informer.start();

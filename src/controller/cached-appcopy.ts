@@ -54,7 +54,8 @@ export function toCachedAppCopy(raw: unknown): CachedAppCopy {
         : undefined,
     phase: o.status?.phase,
     observedGeneration: o.status?.observedGeneration,
-    componentsReadyReason: o.status?.conditions?.find((c) => c.type === ConditionType.ComponentsReady)?.reason,
+    componentsReadyReason: o.status?.conditions?.find((c) => c.type === ConditionType.ComponentsReady)
+      ?.reason,
   };
 }
 
@@ -63,7 +64,7 @@ export function toCachedAppCopy(raw: unknown): CachedAppCopy {
  * generation; Succeeded, followed to the end and observed): a restart with thousands of
  * finished AppCopies then reads none of them again and calls the console zero times.
  */
-export function needsReconcile(c: CachedAppCopy): boolean {
+export function needsReconcile(c: CachedAppCopy, following = true): boolean {
   const asObject: AppCopy = {
     apiVersion: '',
     kind: '',
@@ -96,6 +97,6 @@ export function needsReconcile(c: CachedAppCopy): boolean {
     },
   };
   if (c.deletionPolicy === undefined) return true;
-  const step = nextStep(asObject, c.deletionPolicy);
+  const step = nextStep(asObject, c.deletionPolicy, following);
   return step !== 'done' || c.observedGeneration !== c.generation;
 }

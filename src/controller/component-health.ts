@@ -19,7 +19,8 @@ export type ComponentsVerdict =
 
 /**
  * `previous` is status.services as written by the last poll; `current` maps serviceId to the
- * live status now (undefined: the component no longer exists; null: the cluster did not answer).
+ * live status now (absent from the map: the component no longer exists; null or undefined: the
+ * status is not known).
  * A failure is final only when the previous poll saw the same component failed too, because
  * the console passes through `abnormal` while a deploy settles.
  */
@@ -28,7 +29,7 @@ export function judgeComponents(
   current: ReadonlyMap<string, string | null | undefined>,
   timedOut: boolean,
 ): ComponentsVerdict {
-  const missing = previous.filter((s) => current.get(s.serviceId) === undefined);
+  const missing = previous.filter((s) => !current.has(s.serviceId));
   if (missing.length > 0) {
     return {
       final: true,

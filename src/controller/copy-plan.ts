@@ -51,7 +51,9 @@ export function planCopy(spec: AppCopySpec, copyable: readonly CopyableComponent
     problems.push(`not completely created yet: ${unfinished.map(describe).join(', ')}`);
   }
   if (problems.length > 0) {
-    const hint = copyAll ? ' (spec.services is empty, so every component was selected; list the ones to copy)' : '';
+    const hint = copyAll
+      ? ' (spec.services is empty, so every component was selected; list the ones to copy)'
+      : '';
     return { ok: false, message: `cannot copy: ${problems.join('; ')}${hint}` };
   }
 

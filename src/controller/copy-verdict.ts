@@ -16,7 +16,10 @@ export type CopyVerdict =
   /** Some but not all exist. */
   | { kind: 'partial'; components: Component[]; missing: string[] };
 
-export function judgeCopy(attempt: Pick<CopyAttempt, 'preexistingServiceIds' | 'expectedCopies'>, target: readonly Component[]): CopyVerdict {
+export function judgeCopy(
+  attempt: Pick<CopyAttempt, 'preexistingServiceIds' | 'expectedCopies'>,
+  target: readonly Component[],
+): CopyVerdict {
   const before = new Set(attempt.preexistingServiceIds);
   const outstanding = new Map<string, number>();
   for (const name of attempt.expectedCopies) outstanding.set(name, (outstanding.get(name) ?? 0) + 1);

@@ -8,7 +8,11 @@ export const TOKEN_KEY = 'token';
 
 export type TokenResolution =
   | { ok: true; token: string }
-  | { ok: false; reason: typeof Reason.CredentialsNotFound | typeof Reason.DefaultTokenRefused; message: string };
+  | {
+      ok: false;
+      reason: typeof Reason.CredentialsNotFound | typeof Reason.DefaultTokenRefused;
+      message: string;
+    };
 
 export interface CredentialsResolver {
   resolve(namespace: string, secretRef: { name: string } | undefined): Promise<TokenResolution>;

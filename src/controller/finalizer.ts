@@ -52,18 +52,31 @@ export function createFinalizer(deps: {
     if (sameStatus(status, next)) return;
     const before = status.conditions?.find((c) => c.type === ConditionType.Deleting);
     await deps.store.writeStatus(object, next);
-    if (before?.reason !== reason) await deps.events.record(object, ok ? 'Normal' : 'Warning', reason, message);
+    if (before?.reason !== reason)
+      await deps.events.record(object, ok ? 'Normal' : 'Warning', reason, message);
   }
 
   async function syncFinalizer(object: AppCopy, spec: AppCopySpec): Promise<void> {
     const rest = (object.metadata.finalizers ?? []).filter((f) => f !== DELETE_COPIES_FINALIZER);
-    await deps.store.writeFinalizers(object, spec.deletionPolicy === 'Delete' ? [...rest, DELETE_COPIES_FINALIZER] : rest);
+    await deps.store.writeFinalizers(
+      object,
+      spec.deletionPolicy === 'Delete' ? [...rest, DELETE_COPIES_FINALIZER] : rest,
+    );
   }
 
-  async function finalize(object: AppCopy, spec: AppCopySpec | undefined, log: Logger): Promise<ReconcileResult> {
+  async function finalize(
+    object: AppCopy,
+    spec: AppCopySpec | undefined,
+    log: Logger,
+  ): Promise<ReconcileResult> {
     if (object.metadata.annotations?.[ABANDON_ANNOTATION] === 'true') {
       log.info('deletion: copies abandoned by annotation');
-      await deps.events.record(object, 'Normal', 'CopiesAbandoned', `${ABANDON_ANNOTATION} is set: the copies are left in Rainbond`);
+      await deps.events.record(
+        object,
+        'Normal',
+        'CopiesAbandoned',
+        `${ABANDON_ANNOTATION} is set: the copies are left in Rainbond`,
+      );
       await release(object);
       return undefined;
     }
@@ -78,7 +91,11 @@ export function createFinalizer(deps: {
       await report(object, false, Reason.DeletionBlocked, message);
       throw new RetryLaterError(message);
     }
-    const app: AppRef = { teamId: spec.target.teamName, regionName: spec.target.regionName, appId: spec.target.appId };
+    const app: AppRef = {
+      teamId: spec.target.teamName,
+      regionName: spec.target.regionName,
+      appId: spec.target.appId,
+    };
     let live: Component[];
     try {
       live = await deps.rainbond.listComponents(token.token, app);
@@ -102,7 +119,12 @@ export function createFinalizer(deps: {
         status.attempt.callEnded === true ||
         deps.now().getTime() >= Date.parse(status.attempt.startedAt) + deps.verifySettleMs;
       if (verdict.kind !== 'complete' && !settled) {
-        await report(object, true, Reason.DeletingCopies, 'waiting for the interrupted copy to settle before deleting what it made');
+        await report(
+          object,
+          true,
+          Reason.DeletingCopies,
+          'waiting for the interrupted copy to settle before deleting what it made',
+        );
         return { requeueAfterMs: deps.pollMs };
       }
       ours = verdict.kind === 'absent' ? [] : verdict.components;
@@ -111,7 +133,12 @@ export function createFinalizer(deps: {
       ours = live.filter((c) => ids.has(c.serviceId));
     }
     if (ours.length === 0) {
-      await deps.events.record(object, 'Normal', 'CopiesDeleted', 'the copied components are gone from Rainbond');
+      await deps.events.record(
+        object,
+        'Normal',
+        'CopiesDeleted',
+        'the copied components are gone from Rainbond',
+      );
       await release(object);
       return undefined;
     }
@@ -119,7 +146,12 @@ export function createFinalizer(deps: {
     try {
       const running = ours.filter((c) => !STOPPED.has(c.status ?? ''));
       if (running.length > 0) {
-        await deps.rainbond.operateComponents(token.token, app, 'stop', running.map((c) => c.serviceId));
+        await deps.rainbond.operateComponents(
+          token.token,
+          app,
+          'stop',
+          running.map((c) => c.serviceId),
+        );
       }
       let waiting = 0;
       for (const component of ours) {

@@ -13,7 +13,7 @@ import type { ReconcileResult } from './reconciler.ts';
 import { sameStatus } from './status.ts';
 
 export interface FollowSettings {
-  /** Give up following this long after the copy finished (0 disables following). */
+  /** Give up following this long after the copy finished (> 0; with 0 the stage is not installed). */
   followTimeoutMs: number;
   /** First poll interval; it grows with the time since the copy, up to followMaxIntervalMs. */
   followIntervalMs: number;
@@ -22,7 +22,10 @@ export interface FollowSettings {
 
 /** Poll interval: a tenth of the time since the copy, within [min, max]. Pure. */
 export function followInterval(elapsedMs: number, settings: FollowSettings): number {
-  return Math.min(Math.max(Math.round(elapsedMs / 10), settings.followIntervalMs), settings.followMaxIntervalMs);
+  return Math.min(
+    Math.max(Math.round(elapsedMs / 10), settings.followIntervalMs),
+    settings.followMaxIntervalMs,
+  );
 }
 
 export function createFollower(deps: {
@@ -38,17 +41,19 @@ export function createFollower(deps: {
     const services = status.services ?? [];
     const now = deps.now();
     const generation = object.metadata.generation;
-    const finishedAt = Date.parse(status.attempt?.finishedAt ?? object.status?.conditions?.[0]?.lastTransitionTime ?? '');
+    const finishedAt = Date.parse(
+      status.attempt?.finishedAt ?? object.status?.conditions?.[0]?.lastTransitionTime ?? '',
+    );
     const elapsed = Number.isNaN(finishedAt) ? 0 : now.getTime() - finishedAt;
-    const timedOut = deps.settings.followTimeoutMs === 0 || elapsed >= deps.settings.followTimeoutMs;
+    const timedOut = elapsed >= deps.settings.followTimeoutMs;
     const retryIn = { requeueAfterMs: followInterval(elapsed, deps.settings) };
 
     let current = new Map<string, string | null | undefined>();
-    if (deps.settings.followTimeoutMs > 0 && services.length > 0) {
+    if (services.length > 0) {
       const token = await deps.credentials.resolve(object.metadata.namespace, spec.credentialsSecretRef);
       if (!token.ok) {
         log.info({ reason: token.reason }, 'cannot follow the copies: no credentials');
-        return timedOut ? finish(object, status, services, current, true) : retryIn;
+        return timedOut ? finish(object, status, services, undefined, true) : retryIn;
       }
       try {
         const list = await deps.rainbond.listComponents(token.token, {
@@ -93,7 +98,12 @@ export function createFollower(deps: {
         ? removeCondition(conditions, ConditionType.Reconciling)
         : setCondition(
             conditions,
-            { type: ConditionType.Reconciling, status: 'True', reason: verdict.reason, message: verdict.message },
+            {
+              type: ConditionType.Reconciling,
+              status: 'True',
+              reason: verdict.reason,
+              message: verdict.message,
+            },
             generation,
             now,
           );
@@ -101,7 +111,12 @@ export function createFollower(deps: {
         verdict.final && !verdict.ready
           ? setCondition(
               conditions,
-              { type: ConditionType.Stalled, status: 'True', reason: verdict.reason, message: verdict.message },
+              {
+                type: ConditionType.Stalled,
+                status: 'True',
+                reason: verdict.reason,
+                message: verdict.message,
+              },
               generation,
               now,
             )
@@ -111,7 +126,12 @@ export function createFollower(deps: {
         const written = await deps.store.writeStatus(o, next);
         const before = s.conditions?.find((c) => c.type === ConditionType.ComponentsReady);
         if (verdict.final && before?.reason !== verdict.reason) {
-          await deps.events.record(written, verdict.ready ? 'Normal' : 'Warning', verdict.reason, verdict.message);
+          await deps.events.record(
+            written,
+            verdict.ready ? 'Normal' : 'Warning',
+            verdict.reason,
+            verdict.message,
+          );
         }
       }
       return verdict.final ? undefined : retryIn;

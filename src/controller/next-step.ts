@@ -19,7 +19,12 @@ export type NextStep =
   /** Nothing to do: Failed for this generation (needs a spec change), or copied and followed to the end. */
   | 'done';
 
-export function nextStep(object: AppCopy, deletionPolicy: 'Orphan' | 'Delete' | undefined): NextStep {
+/** `following`: whether copies are followed until they run (FOLLOW_TIMEOUT > 0). */
+export function nextStep(
+  object: AppCopy,
+  deletionPolicy: 'Orphan' | 'Delete' | undefined,
+  following = true,
+): NextStep {
   const hasFinalizer = object.metadata.finalizers?.includes(DELETE_COPIES_FINALIZER) ?? false;
   if (object.metadata.deletionTimestamp) return hasFinalizer ? 'finalize' : 'ignore';
   if ((deletionPolicy === 'Delete') !== hasFinalizer) return 'sync-finalizer';
@@ -31,7 +36,7 @@ export function nextStep(object: AppCopy, deletionPolicy: 'Orphan' | 'Delete' | 
       // generation cannot have changed what is being copied.
       return 'verify';
     case 'Succeeded':
-      return followingFinished(object) ? 'done' : 'follow';
+      return !following || followingFinished(object) ? 'done' : 'follow';
     case 'Failed':
       // A spec change after a failure is the documented, deliberate retry.
       return status.observedGeneration === object.metadata.generation ? 'done' : 'copy';

@@ -13,8 +13,8 @@ import {
   type AppCopy,
   type AppCopySpec,
   type AppCopyStatus,
-  type CopyAttempt,
   appCopySpecSchema,
+  type CopyAttempt,
   describeSpecError,
   objectKey,
   parseKey,
@@ -49,7 +49,14 @@ import type { TargetGuard } from './target-guard.ts';
 
 export type ReconcileResult = { requeueAfterMs?: number } | undefined;
 
-export type CopyOutcome = 'succeeded' | 'adopted' | 'rejected' | 'partial' | 'unknown' | 'not_sent' | 'unauthorized';
+export type CopyOutcome =
+  | 'succeeded'
+  | 'adopted'
+  | 'rejected'
+  | 'partial'
+  | 'unknown'
+  | 'not_sent'
+  | 'unauthorized';
 
 export interface CopySettings {
   /**
@@ -113,7 +120,7 @@ export function createReconciler(deps: ReconcilerDeps) {
 
     const parsed = appCopySpecSchema.safeParse(object.spec);
     const spec = parsed.success ? parsed.data : undefined;
-    const step = nextStep(object, spec?.deletionPolicy);
+    const step = nextStep(object, spec?.deletionPolicy, deps.stages?.follow !== undefined);
     log.debug({ step, phase: object.status?.phase }, 'reconcile');
 
     switch (step) {
@@ -129,7 +136,10 @@ export function createReconciler(deps: ReconcilerDeps) {
       // Only reachable when the CRD in the cluster is older than this operator or was edited.
       const message = parsed.success ? 'invalid spec' : describeSpecError(parsed.error);
       if (object.status?.phase !== 'Copying') {
-        await writeStatus(object, failedStatus(object.status ?? {}, Reason.InvalidSpec, message, ctx(object)));
+        await writeStatus(
+          object,
+          failedStatus(object.status ?? {}, Reason.InvalidSpec, message, ctx(object)),
+        );
       }
       return undefined;
     }
@@ -168,11 +178,18 @@ export function createReconciler(deps: ReconcilerDeps) {
         const status =
           step === 'copy'
             ? pendingStatus(object.status ?? {}, token.reason, token.message, ctx(object))
-            : verifyingStatus(object.status ?? {}, token.reason, `cannot verify the copy: ${token.message}`, ctx(object));
+            : verifyingStatus(
+                object.status ?? {},
+                token.reason,
+                `cannot verify the copy: ${token.message}`,
+                ctx(object),
+              );
         await announce(object, status, 'Warning', token.reason, token.message);
         return retryLater(object, status, token.message);
       }
-      return step === 'verify' ? verify(object, spec, token.token, log) : copy(object, spec, token.token, log);
+      return step === 'verify'
+        ? verify(object, spec, token.token, log)
+        : copy(object, spec, token.token, log);
     });
     if (result.busy) {
       const status = object.status ?? {};
@@ -193,7 +210,13 @@ export function createReconciler(deps: ReconcilerDeps) {
   }
 
   /** Emits an Event only when the Ready reason changes (not on every retry). */
-  async function announce(object: AppCopy, next: AppCopyStatus, type: 'Normal' | 'Warning', reason: string, message: string) {
+  async function announce(
+    object: AppCopy,
+    next: AppCopyStatus,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ) {
     const before = object.status?.conditions?.find((c) => c.type === 'Ready');
     const after = next.conditions?.find((c) => c.type === 'Ready');
     if (before?.reason === after?.reason && before?.message === after?.message) return;
@@ -227,7 +250,12 @@ export function createReconciler(deps: ReconcilerDeps) {
     return retryLater(object, next, message);
   }
 
-  async function copy(object: AppCopy, spec: AppCopySpec, token: string, log: Logger): Promise<ReconcileResult> {
+  async function copy(
+    object: AppCopy,
+    spec: AppCopySpec,
+    token: string,
+    log: Logger,
+  ): Promise<ReconcileResult> {
     try {
       return await copyUnguarded(object, spec, token, log);
     } catch (error) {
@@ -236,8 +264,15 @@ export function createReconciler(deps: ReconcilerDeps) {
     }
   }
 
-  async function copyUnguarded(object: AppCopy, spec: AppCopySpec, token: string, log: Logger): Promise<ReconcileResult> {
-    const copyable = await rainbond.listCopyableComponents(token, sourceRef(spec)).catch((e) => readFailed(object, e, 'source'));
+  async function copyUnguarded(
+    object: AppCopy,
+    spec: AppCopySpec,
+    token: string,
+    log: Logger,
+  ): Promise<ReconcileResult> {
+    const copyable = await rainbond
+      .listCopyableComponents(token, sourceRef(spec))
+      .catch((e) => readFailed(object, e, 'source'));
     const plan = planCopy(spec, copyable);
     if (!plan.ok) {
       const next = failedStatus(object.status ?? {}, Reason.PreflightFailed, plan.message, ctx(object));
@@ -245,7 +280,9 @@ export function createReconciler(deps: ReconcilerDeps) {
       await writeStatus(object, next);
       return undefined;
     }
-    const before = await rainbond.listComponents(token, targetRef(spec)).catch((e) => readFailed(object, e, 'target'));
+    const before = await rainbond
+      .listComponents(token, targetRef(spec))
+      .catch((e) => readFailed(object, e, 'target'));
 
     const previous = object.status?.attempt;
     const attempt: CopyAttempt = {
@@ -257,7 +294,11 @@ export function createReconciler(deps: ReconcilerDeps) {
       expectedCopies: plan.expectedCopies,
     };
     // The intent is the lock: if this write conflicts, someone else may be copying. Do not call.
-    const intent = intentStatus({ ...(object.status ?? {}), services: [], copiedCount: 0 }, attempt, ctx(object));
+    const intent = intentStatus(
+      { ...(object.status ?? {}), services: [], copiedCount: 0 },
+      attempt,
+      ctx(object),
+    );
     let stored: AppCopy;
     try {
       stored = await store.writeStatus(object, intent);
@@ -268,8 +309,16 @@ export function createReconciler(deps: ReconcilerDeps) {
       }
       throw error;
     }
-    log.info({ attempt: attempt.id, number: attempt.number, components: attempt.expectedCopies.length }, 'copy sent');
-    void events.record(stored, 'Normal', 'CopyStarted', `copying ${attempt.expectedCopies.length} component(s) into target app ${spec.target.appId}`);
+    log.info(
+      { attempt: attempt.id, number: attempt.number, components: attempt.expectedCopies.length },
+      'copy sent',
+    );
+    void events.record(
+      stored,
+      'Normal',
+      'CopyStarted',
+      `copying ${attempt.expectedCopies.length} component(s) into target app ${spec.target.appId}`,
+    );
 
     deps.failpoint?.('after-intent');
     let outcome: (status: AppCopyStatus, o: AppCopy) => AppCopyStatus;
@@ -279,7 +328,11 @@ export function createReconciler(deps: ReconcilerDeps) {
       const created = await rainbond.copyApp(token, sourceRef(spec), plan.request);
       deps.onCopyOutcome?.('succeeded');
       outcome = (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o));
-      event = { type: 'Normal', reason: 'Copied', message: `copied ${created.length} component(s): ${names(created)}` };
+      event = {
+        type: 'Normal',
+        reason: 'Copied',
+        message: `copied ${created.length} component(s): ${names(created)}`,
+      };
     } catch (error) {
       if (error instanceof RainbondRejectedError) {
         deps.onCopyOutcome?.('rejected');
@@ -296,11 +349,17 @@ export function createReconciler(deps: ReconcilerDeps) {
       } else {
         // Sent, and it may have taken effect: stay Copying and verify (never resend blindly).
         deps.onCopyOutcome?.('unknown');
-        const cause = error instanceof RainbondOutcomeUnknownError ? error.message : 'unexpected error after sending';
+        const cause =
+          error instanceof RainbondOutcomeUnknownError ? error.message : 'unexpected error after sending';
         const message = `the copy's outcome is unknown (${cause}); verifying from the target app before anything else`;
         const callEnded = consoleFinished(error);
         outcome = (s, o) =>
-          verifyingStatus({ ...s, attempt: s.attempt && { ...s.attempt, callEnded } }, Reason.VerifyingCopy, message, ctx(o));
+          verifyingStatus(
+            { ...s, attempt: s.attempt && { ...s.attempt, callEnded } },
+            Reason.VerifyingCopy,
+            message,
+            ctx(o),
+          );
         event = { type: 'Warning', reason: Reason.VerifyingCopy, message };
         retry = message;
         log.warn({ attempt: attempt.id, err: error }, 'copy outcome unknown');
@@ -335,11 +394,19 @@ export function createReconciler(deps: ReconcilerDeps) {
         current = await store.get(stored.metadata.namespace, stored.metadata.name);
       }
     }
-    log.warn({ attempt: attemptId }, 'outcome not recorded: the attempt is no longer the one in status; it will be verified');
+    log.warn(
+      { attempt: attemptId },
+      'outcome not recorded: the attempt is no longer the one in status; it will be verified',
+    );
     return undefined;
   }
 
-  async function verify(object: AppCopy, spec: AppCopySpec, token: string, log: Logger): Promise<ReconcileResult> {
+  async function verify(
+    object: AppCopy,
+    spec: AppCopySpec,
+    token: string,
+    log: Logger,
+  ): Promise<ReconcileResult> {
     const status = object.status ?? {};
     const attempt = status.attempt;
     if (!attempt) {
@@ -352,7 +419,12 @@ export function createReconciler(deps: ReconcilerDeps) {
     } catch (error) {
       const [reason, detail] = consoleTrouble(error);
       const message = `cannot verify the copy yet: ${detail}`;
-      const next = verifyingStatus(status, reason === Reason.Unauthorized ? reason : Reason.VerifyingCopy, message, ctx(object));
+      const next = verifyingStatus(
+        status,
+        reason === Reason.Unauthorized ? reason : Reason.VerifyingCopy,
+        message,
+        ctx(object),
+      );
       await announce(object, next, 'Warning', Reason.VerifyingCopy, message);
       return retryLater(object, next, message);
     }
@@ -365,7 +437,12 @@ export function createReconciler(deps: ReconcilerDeps) {
       deps.onCopyOutcome?.('adopted');
       const next = succeededStatus(status, verdict.components, Reason.Adopted, ctx(object));
       const written = await writeStatus(object, next);
-      await events.record(written, 'Normal', Reason.Adopted, next.conditions?.find((c) => c.type === 'Ready')?.message ?? '');
+      await events.record(
+        written,
+        'Normal',
+        Reason.Adopted,
+        next.conditions?.find((c) => c.type === 'Ready')?.message ?? '',
+      );
       return undefined;
     }
     if (!settled) {
@@ -418,5 +495,8 @@ function consoleTrouble(error: unknown): [ReasonName, string] {
     return [Reason.ConsoleUnavailable, `${error.message}; retrying with backoff`];
   }
   if (error instanceof RainbondRejectedError) return [Reason.ConsoleUnavailable, error.message];
-  return [Reason.ConsoleUnavailable, `unexpected error talking to the console: ${String((error as Error)?.message ?? error)}`];
+  return [
+    Reason.ConsoleUnavailable,
+    `unexpected error talking to the console: ${String((error as Error)?.message ?? error)}`,
+  ];
 }

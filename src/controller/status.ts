@@ -22,7 +22,12 @@ function withConditions(
 ): AppCopyStatus {
   let conditions = setCondition(
     status.conditions,
-    { type: ConditionType.Ready, status: ready.ok ? 'True' : 'False', reason: ready.reason, message: ready.message },
+    {
+      type: ConditionType.Ready,
+      status: ready.ok ? 'True' : 'False',
+      reason: ready.reason,
+      message: ready.message,
+    },
     ctx.generation,
     ctx.now,
   );
@@ -56,18 +61,27 @@ function withConditions(
 
 /** Progress reasons that are not errors (nothing for a user to fix). */
 function isBenign(reason: ReasonName): boolean {
-  return reason === Reason.Progressing || reason === Reason.Copying || reason === Reason.WaitingForTarget;
+  return reason === Reason.Copying || reason === Reason.WaitingForTarget;
 }
 
 export function toCopiedService(c: Component): CopiedService {
-  const service: CopiedService = { serviceId: c.serviceId, serviceAlias: c.serviceAlias, serviceCname: c.serviceCname };
+  const service: CopiedService = {
+    serviceId: c.serviceId,
+    serviceAlias: c.serviceAlias,
+    serviceCname: c.serviceCname,
+  };
   if (c.k8sComponentName) service.k8sComponentName = c.k8sComponentName;
   if (c.status) service.status = c.status;
   return service;
 }
 
 /** Not copied yet and waiting for something outside the spec (credentials, the console, the target). */
-export function pendingStatus(status: AppCopyStatus, reason: ReasonName, message: string, ctx: Context): AppCopyStatus {
+export function pendingStatus(
+  status: AppCopyStatus,
+  reason: ReasonName,
+  message: string,
+  ctx: Context,
+): AppCopyStatus {
   return withConditions(status, 'Pending', ctx, { ok: false, reason, message }, 'progressing');
 }
 
@@ -87,7 +101,12 @@ export function intentStatus(status: AppCopyStatus, attempt: CopyAttempt, ctx: C
 }
 
 /** The outcome is unknown (or being verified): stays Copying until the target app tells. */
-export function verifyingStatus(status: AppCopyStatus, reason: ReasonName, message: string, ctx: Context): AppCopyStatus {
+export function verifyingStatus(
+  status: AppCopyStatus,
+  reason: ReasonName,
+  message: string,
+  ctx: Context,
+): AppCopyStatus {
   return withConditions(status, 'Copying', ctx, { ok: false, reason, message }, 'progressing');
 }
 

@@ -12,7 +12,13 @@ export interface TargetGuard {
    * Runs `work` holding the lock of `target`, or returns `{ busy: true }` without running it
    * when another AppCopy holds the lock or is mid-copy into the same target.
    */
-  withTarget<T>(target: string, self: string, work: () => Promise<T>): Promise<{ busy: false; value: T } | { busy: true }>;
+  withTarget<T>(
+    target: string,
+    self: string,
+    work: () => Promise<T>,
+  ): Promise<{ busy: false; value: T } | { busy: true }>;
+  /** Wakes the keys waiting for `target` (the cache no longer shows a copy in flight there). */
+  targetFreed(target: string): void;
 }
 
 export function createTargetGuard(deps: {
@@ -34,7 +40,16 @@ export function createTargetGuard(deps: {
     return { busy: true };
   }
 
+  function wakeWaiters(target: string): void {
+    const woken = waiters.get(target);
+    waiters.delete(target);
+    if (woken && woken.size > 0) deps.wake([...woken]);
+  }
+
   return {
+    targetFreed(target) {
+      if (!holders.has(target)) wakeWaiters(target);
+    },
     async withTarget(target, self, work) {
       const holder = holders.get(target);
       if (holder !== undefined && holder !== self) return wait(target, self);
@@ -46,9 +61,7 @@ export function createTargetGuard(deps: {
         return { busy: false, value: await work() };
       } finally {
         holders.delete(target);
-        const woken = waiters.get(target);
-        waiters.delete(target);
-        if (woken && woken.size > 0) deps.wake([...woken]);
+        wakeWaiters(target);
       }
     },
   };

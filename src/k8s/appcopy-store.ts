@@ -48,7 +48,13 @@ export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcop
       const { namespace, name } = object.metadata;
       const body = { ...object, metadata: { ...object.metadata, finalizers } };
       try {
-        return (await api.replaceNamespacedCustomObject({ ...base, namespace, name, body, fieldManager })) as AppCopy;
+        return (await api.replaceNamespacedCustomObject({
+          ...base,
+          namespace,
+          name,
+          body,
+          fieldManager,
+        })) as AppCopy;
       } catch (error) {
         translateApiError(error, `finalizers of AppCopy ${namespace}/${name}`);
       }

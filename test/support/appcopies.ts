@@ -5,7 +5,10 @@ import { type AppCopy, GROUP, PLURAL, VERSION } from '../../src/api/appcopy.ts';
 export interface AppCopySpecInput {
   source: { teamId: string; regionName: string; appId: number };
   target: { teamName: string; regionName: string; appId: number };
-  services?: { serviceId: string; change?: { buildSource?: { version: string }; envs?: Record<string, string> } }[];
+  services?: {
+    serviceId: string;
+    change?: { buildSource?: { version: string }; envs?: Record<string, string> };
+  }[];
   credentialsSecretRef?: { name: string };
   deletionPolicy?: 'Orphan' | 'Delete';
 }
@@ -26,7 +29,12 @@ export function appCopies(kc: KubeConfig) {
 
   return {
     get,
-    async create(namespace: string, name: string, spec: AppCopySpecInput, annotations?: Record<string, string>) {
+    async create(
+      namespace: string,
+      name: string,
+      spec: AppCopySpecInput,
+      annotations?: Record<string, string>,
+    ) {
       return (await api.createNamespacedCustomObject({
         ...base,
         namespace,
@@ -59,7 +67,9 @@ export function appCopies(kc: KubeConfig) {
         if (last && predicate(last)) return last;
         await new Promise((r) => setTimeout(r, 150));
       }
-      throw new Error(`timed out waiting for AppCopy ${namespace}/${name}; last seen:\n${JSON.stringify(last?.status ?? last, null, 2)}`);
+      throw new Error(
+        `timed out waiting for AppCopy ${namespace}/${name}; last seen:\n${JSON.stringify(last?.status ?? last, null, 2)}`,
+      );
     },
     async waitForGone(namespace: string, name: string, timeoutMs = 60_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
@@ -69,7 +79,9 @@ export function appCopies(kc: KubeConfig) {
         if (!last) return;
         await new Promise((r) => setTimeout(r, 150));
       }
-      throw new Error(`timed out waiting for AppCopy ${namespace}/${name} to go; last seen:\n${JSON.stringify(last?.status, null, 2)}`);
+      throw new Error(
+        `timed out waiting for AppCopy ${namespace}/${name} to go; last seen:\n${JSON.stringify(last?.status, null, 2)}`,
+      );
     },
     async putTokenSecret(namespace: string, name: string, token: string) {
       const body = { metadata: { name, namespace }, stringData: { token } };
@@ -81,7 +93,10 @@ export function appCopies(kc: KubeConfig) {
       }
     },
     async events(namespace: string, name: string) {
-      const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+      const list = await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.name=${name}`,
+      });
       return list.items;
     },
   };

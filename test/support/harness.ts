@@ -1,10 +1,10 @@
 // One integration-test world: a fresh namespace on the shared control plane, a Rainbond
 // simulator of its own, a target app of its own, and helpers to run the operator as a process
 // scoped to that namespace. Everything is torn down when the test ends.
-import { onTestFinished } from 'vitest';
+
 import type { KubeConfig } from '@kubernetes/client-node';
-import { inject } from 'vitest';
-import { appCopies, type AppCopySpecInput } from './appcopies.ts';
+import { inject, onTestFinished } from 'vitest';
+import { type AppCopySpecInput, appCopies } from './appcopies.ts';
 import { createTestNamespace, testKubeConfig } from './kube.ts';
 import { type OperatorProcess, startOperatorProcess } from './operator-process.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from './simulator/fixtures/default.ts';
@@ -28,7 +28,9 @@ export interface World {
   operator(env?: Record<string, string>): Promise<OperatorProcess>;
 }
 
-export async function createWorld(opts: { statusTimings?: { creatingMs: number; buildingMs: number } } = {}): Promise<World> {
+export async function createWorld(
+  opts: { statusTimings?: { creatingMs: number; buildingMs: number } } = {},
+): Promise<World> {
   const kc = testKubeConfig();
   const kubeconfigPath = inject('kubeconfigPath');
   const namespace = await createTestNamespace(kc, 'ac');

@@ -87,7 +87,9 @@ export function startOperatorProcess(opts: {
   });
   const exited = once(child, 'exit').then(([code, signal]) => {
     running.delete(child);
-    rejectStarted(new Error(`operator exited (code ${code}, signal ${signal}) before starting:\n${raw.slice(-3000)}`));
+    rejectStarted(
+      new Error(`operator exited (code ${code}, signal ${signal}) before starting:\n${raw.slice(-3000)}`),
+    );
     return { code: code as number | null, signal: signal as NodeJS.Signals | null };
   });
   return {

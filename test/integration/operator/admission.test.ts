@@ -1,8 +1,7 @@
 // What the API server itself refuses, before the operator sees anything: malformed manifests
 // (structural schema) and changes to a copy that has started (CEL transition rule). The
 // messages are what a user reads from `kubectl apply`, so the tests assert them.
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { appCopies } from '../../support/appcopies.ts';
 import { createTestNamespace, kubectl, testKubeConfig } from '../../support/kube.ts';
 
@@ -21,14 +20,46 @@ describe('the API server checks AppCopy manifests', () => {
   const kubeconfig = () => inject('kubeconfigPath');
 
   it.each([
-    ['a missing target', 'spec:\n  source: {teamId: a, regionName: r, appId: 1}', 'spec.target: Required value'],
-    ['an app id below 1', 'spec:\n  source: {teamId: a, regionName: r, appId: 0}\n  target: {teamName: a, regionName: r, appId: 1}', 'should be greater than or equal to 1'],
-    ['a malformed service id', 'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: xyz}]', "should match '^[0-9a-f]{32}$'"],
-    ['an unknown deletion policy', 'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  deletionPolicy: Keep', 'supported values: "Orphan", "Delete"'],
-    ['a build source without version', 'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645, change: {buildSource: {}}}]', 'version: Required value'],
-    ['a Secret in another namespace', 'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  credentialsSecretRef: {name: t, namespace: other}', 'unknown field "spec.credentialsSecretRef.namespace"'],
-    ['the same service twice', 'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645}, {serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645}]', 'Duplicate value'],
-    ['an env name with a space', 'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645, change: {envs: {"A B": C}}}]', 'env names must start with a letter'],
+    [
+      'a missing target',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 1}',
+      'spec.target: Required value',
+    ],
+    [
+      'an app id below 1',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 0}\n  target: {teamName: a, regionName: r, appId: 1}',
+      'should be greater than or equal to 1',
+    ],
+    [
+      'a malformed service id',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: xyz}]',
+      "should match '^[0-9a-f]{32}$'",
+    ],
+    [
+      'an unknown deletion policy',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  deletionPolicy: Keep',
+      'supported values: "Orphan", "Delete"',
+    ],
+    [
+      'a build source without version',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645, change: {buildSource: {}}}]',
+      'version: Required value',
+    ],
+    [
+      'a Secret in another namespace',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  credentialsSecretRef: {name: t, namespace: other}',
+      'unknown field "spec.credentialsSecretRef.namespace"',
+    ],
+    [
+      'the same service twice',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645}, {serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645}]',
+      'Duplicate value',
+    ],
+    [
+      'an env name with a space',
+      'spec:\n  source: {teamId: a, regionName: r, appId: 1}\n  target: {teamName: a, regionName: r, appId: 1}\n  services: [{serviceId: 9f6e98bbb0c7893af5d3a82f1cb94645, change: {envs: {"A B": C}}}]',
+      'env names must start with a letter',
+    ],
   ])('kubectl apply rejects %s with a readable message', async (_case, body, message) => {
     const namespace = await createTestNamespace(testKubeConfig(), 'adm');
     const manifest = `apiVersion: openapi.rainbond.io/v1alpha1\nkind: AppCopy\nmetadata: {name: bad, namespace: ${namespace}}\n${body}\n`;
@@ -40,7 +71,10 @@ describe('the API server checks AppCopy manifests', () => {
   it('refuses to change what is copied once the copy has started, and says why', async () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'adm');
-    expect((await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'frozen') })).code).toBe(0);
+    expect(
+      (await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'frozen') }))
+        .code,
+    ).toBe(0);
     const status = JSON.stringify({ status: { phase: 'Copying' } });
     const patched = await kubectl(
       ['patch', 'appcopy', 'frozen', '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
@@ -57,7 +91,16 @@ describe('the API server checks AppCopy manifests', () => {
 
     // deletionPolicy stays mutable (switching policy after the copy is legitimate).
     const policy = await kubectl(
-      ['patch', 'appcopy', 'frozen', '-n', namespace, '--type=merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}'],
+      [
+        'patch',
+        'appcopy',
+        'frozen',
+        '-n',
+        namespace,
+        '--type=merge',
+        '-p',
+        '{"spec":{"deletionPolicy":"Delete"}}',
+      ],
       { kubeconfig: kubeconfig() },
     );
     expect(policy.code, policy.stderr).toBe(0);
@@ -68,7 +111,17 @@ describe('the API server checks AppCopy manifests', () => {
     const namespace = await createTestNamespace(kc, 'adm');
     await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'retry') });
     await kubectl(
-      ['patch', 'appcopy', 'retry', '-n', namespace, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Failed"}}'],
+      [
+        'patch',
+        'appcopy',
+        'retry',
+        '-n',
+        namespace,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        '{"status":{"phase":"Failed"}}',
+      ],
       { kubeconfig: kubeconfig() },
     );
     const changed = await kubectl(['apply', '-f', '-'], {
@@ -85,7 +138,9 @@ describe('the API server checks AppCopy manifests', () => {
     const namespace = await createTestNamespace(kc, 'adm');
     await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'cols') });
     const table = await kubectl(['get', 'ac', '-n', namespace], { kubeconfig: kubeconfig() });
-    expect(table.stdout.split('\n')[0]).toMatch(/NAME\s+PHASE\s+SOURCE APP\s+TARGET APP\s+COPIED\s+READY\s+AGE/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /NAME\s+PHASE\s+SOURCE APP\s+TARGET APP\s+COPIED\s+READY\s+AGE/,
+    );
     const byCategory = await kubectl(['get', 'rainbond', '-n', namespace], { kubeconfig: kubeconfig() });
     expect(byCategory.stdout).toContain('cols');
   });

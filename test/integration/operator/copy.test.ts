@@ -34,7 +34,10 @@ describe('an AppCopy is copied exactly once', () => {
     await w.appcopies.create(w.namespace, 'all', spec);
     const done = await w.appcopies.waitFor(w.namespace, 'all', isPhase('Succeeded'));
 
-    const sourceIds = w.sim.state.componentsOf(APPS.shopOnline).map((c) => c.service_id).sort();
+    const sourceIds = w.sim.state
+      .componentsOf(APPS.shopOnline)
+      .map((c) => c.service_id)
+      .sort();
     const copies = w.sim.ledger.copiesInto(w.targetAppId);
     expect(copies).toHaveLength(1);
     expect([...copies[0]!.sourceServiceIds].sort()).toEqual(sourceIds);
@@ -49,7 +52,10 @@ describe('an AppCopy is copied exactly once', () => {
       'change',
       w.spec({
         services: [
-          { serviceId: COMPONENTS.web.serviceId, change: { buildSource: { version: 'v2' }, envs: { NGINX_PORT: 'PORT' } } },
+          {
+            serviceId: COMPONENTS.web.serviceId,
+            change: { buildSource: { version: 'v2' }, envs: { NGINX_PORT: 'PORT' } },
+          },
         ],
       }),
     );
@@ -112,7 +118,11 @@ describe('an AppCopy is copied exactly once', () => {
     const w = await createWorld();
     await w.operator();
     await w.appcopies.putTokenSecret(w.namespace, 'rainbond-token', USERS.carol.token);
-    await w.appcopies.create(w.namespace, 'auth', w.spec({ credentialsSecretRef: { name: 'rainbond-token' } }));
+    await w.appcopies.create(
+      w.namespace,
+      'auth',
+      w.spec({ credentialsSecretRef: { name: 'rainbond-token' } }),
+    );
     const waiting = await w.appcopies.waitFor(
       w.namespace,
       'auth',
@@ -137,7 +147,9 @@ describe('an AppCopy is copied exactly once', () => {
     expect(condition(done, 'Ready')).toMatchObject({ status: 'True', reason: 'Adopted' });
     const copies = w.sim.ledger.copiesInto(w.targetAppId);
     expect(copies).toHaveLength(1);
-    expect(done.status?.services?.map((s) => s.serviceId).sort()).toEqual([...copies[0]!.createdServiceIds].sort());
+    expect(done.status?.services?.map((s) => s.serviceId).sort()).toEqual(
+      [...copies[0]!.createdServiceIds].sort(),
+    );
     expect(w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST')).toHaveLength(1);
   });
 

@@ -68,7 +68,11 @@ describe('killed at each step of the protocol, the operator still copies exactly
     await Promise.all([w.operator(), w.operator()]);
     await Promise.all(
       names.map((n) =>
-        w.appcopies.create(w.namespace, n, w.spec({ target: { teamName: 't7k2m9qa', regionName: 'rainbond', appId: targets.get(n)! } })),
+        w.appcopies.create(
+          w.namespace,
+          n,
+          w.spec({ target: { teamName: 't7k2m9qa', regionName: 'rainbond', appId: targets.get(n)! } }),
+        ),
       ),
     );
     for (const n of names) await w.appcopies.waitFor(w.namespace, n, isPhase('Succeeded'));

@@ -22,7 +22,11 @@ describe('a stale read', () => {
     const logger = pino({ level: 'silent' });
     const realStore = createAppCopyStore(w.kc.makeApiClient(CustomObjectsApi));
     const core = w.kc.makeApiClient(CoreV1Api);
-    const rainbond = createRainbondClient({ baseUrl: w.sim.url, copyTimeoutMs: 5000, requestTimeoutMs: 5000 });
+    const rainbond = createRainbondClient({
+      baseUrl: w.sim.url,
+      copyTimeoutMs: 5000,
+      requestTimeoutMs: 5000,
+    });
     let stale: AppCopy | undefined;
     const store = { ...realStore, get: async (ns: string, n: string) => stale ?? realStore.get(ns, n) };
     const reconcile = createReconciler({

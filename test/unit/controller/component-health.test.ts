@@ -175,3 +175,11 @@ describe('judgeComponents', () => {
     },
   );
 });
+
+describe('judgeComponents when the console could not be asked', () => {
+  it('a copy whose status was never seen is not taken for missing at the follow timeout', () => {
+    const never: CopiedService = { serviceId: aServiceId(), serviceCname: 'web-copy' };
+    const lastSeen = new Map([[never.serviceId, never.status]]);
+    expect(judgeComponents([never], lastSeen, true)).toMatchObject({ final: true, reason: 'FollowTimedOut' });
+  });
+});

@@ -191,3 +191,13 @@ describe('followingFinished', () => {
     expect(followingFinished(object)).toBe(finished);
   });
 });
+
+describe('nextStep with following disabled (FOLLOW_TIMEOUT=0s)', () => {
+  it('treats a Succeeded AppCopy as done without a ComponentsReady condition', () => {
+    expect(nextStep(anAppCopy(inPhase('Succeeded')), 'Orphan', false)).toBe('done');
+  });
+
+  it('still verifies an AppCopy left Copying', () => {
+    expect(nextStep(anAppCopy(inPhase('Copying')), 'Orphan', false)).toBe('verify');
+  });
+});
