@@ -1,0 +1,148 @@
+// `npm run demo`: the whole product on one machine in about a minute (plus a one-time build of
+// the control plane). Starts kube-apiserver + etcd and the Rainbond simulator, installs the CRD,
+// runs the operator as its own process, applies an AppCopy, shows its status as the copies
+// build and run, deletes it (deletionPolicy: Delete removes the copies), and tears everything
+// down. `--keep` stops before the deletion and leaves everything running for kubectl.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
+import { APPS, COMPONENTS, REGION, TEAMS, USERS } from '../test/support/simulator/fixtures/default.ts';
+import { startSimulator } from '../test/support/simulator/index.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const keep = process.argv.includes('--keep');
+if (process.argv.includes('--help')) {
+  process.stdout.write('Usage: npm run demo [-- --keep]\n  --keep  leave the control plane, simulator and operator running for kubectl (Ctrl-C stops)\n');
+  process.exit(0);
+}
+
+const say = (text: string) => process.stdout.write(`\n\x1b[1m==> ${text}\x1b[0m\n`);
+
+function kubectl(kubeconfig: string, args: string[], input?: string): string {
+  const result = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, input, encoding: 'utf8' });
+  if (result.error) throw new Error(`kubectl is needed for the demo: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+const MANIFEST = `apiVersion: openapi.rainbond.io/v1alpha1
+kind: AppCopy
+metadata:
+  name: shop-to-staging
+  namespace: demo
+spec:
+  source: {teamId: ${TEAMS.shop.tenantName}, regionName: ${REGION}, appId: ${APPS.shopOnline}}
+  target: {teamName: ${TEAMS.staging.tenantName}, regionName: ${REGION}, appId: ${APPS.shopStaging}}
+  services:
+    - serviceId: ${COMPONENTS.web.serviceId}
+      change:
+        buildSource: {version: "1.27"}
+    - serviceId: ${COMPONENTS.api.serviceId}
+  deletionPolicy: Delete
+`;
+
+async function main(): Promise<void> {
+  say('Starting a local Kubernetes control plane (kube-apiserver + etcd)');
+  const plane = await startControlPlane({ log: (line) => process.stdout.write(`    ${line}\n`) });
+  const cleanups: (() => Promise<unknown>)[] = [() => plane.stop()];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    const kc = plane.kubeconfigPath;
+    kubectl(kc, ['apply', '-f', `${ROOT}crds/`]);
+    kubectl(kc, ['wait', '--for=condition=Established', 'crd/appcopies.openapi.rainbond.io', '--timeout=30s']);
+    kubectl(kc, ['create', 'namespace', 'demo']);
+    process.stdout.write(`    API server ${plane.server}; CRD appcopies.openapi.rainbond.io installed\n`);
+
+    say('Starting the Rainbond console simulator (team "shop" has app 12 with web, api, worker)');
+    const sim = await startSimulator({ statusTimings: { creatingMs: 2000, buildingMs: 4000 } });
+    cleanups.push(() => sim.stop());
+    process.stdout.write(`    console at ${sim.url}\n`);
+
+    say('Starting the operator (node src/main.ts)');
+    const operator = spawn(process.execPath, ['src/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KUBECONFIG: kc,
+        RAINBOND_URL: sim.url,
+        RAINBOND_TOKEN: USERS.alice.token,
+        HEALTH_PORT: '0',
+        HEALTH_ADDRESS: '127.0.0.1',
+        FOLLOW_INTERVAL: '1s',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    cleanups.push(async () => {
+      if (operator.exitCode === null) {
+        operator.kill('SIGTERM');
+        await once(operator, 'exit');
+      }
+    });
+    operator.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter(Boolean)) {
+        try {
+          const { msg, appcopy } = JSON.parse(line) as { msg: string; appcopy?: string };
+          process.stdout.write(`    \x1b[2m[operator] ${msg}${appcopy ? ` (${appcopy})` : ''}\x1b[0m\n`);
+        } catch {
+          process.stdout.write(`    [operator] ${line}\n`);
+        }
+      }
+    });
+
+    say('Applying an AppCopy');
+    process.stdout.write(MANIFEST.replace(/^/gm, '    '));
+    kubectl(kc, ['apply', '-f', '-'], MANIFEST);
+
+    say('kubectl wait --for=condition=Ready appcopy/shop-to-staging');
+    kubectl(kc, ['wait', '-n', 'demo', '--for=condition=Ready', 'appcopy/shop-to-staging', '--timeout=60s']);
+    process.stdout.write(kubectl(kc, ['get', 'appcopies', '-n', 'demo']).replace(/^/gm, '    '));
+
+    say('Following the copies as the console builds and deploys them');
+    let last = '';
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const object = JSON.parse(kubectl(kc, ['get', '-n', 'demo', 'appcopy/shop-to-staging', '-o', 'json'])) as {
+        status?: { services?: { serviceCname: string; status?: string }[]; conditions?: { type: string; status: string; reason: string }[] };
+      };
+      const services = (object.status?.services ?? []).map((s) => `${s.serviceCname}=${s.status ?? '?'}`).join(' ');
+      const ready = object.status?.conditions?.find((c) => c.type === 'ComponentsReady');
+      const line = `${services}   ComponentsReady=${ready?.status ?? '-'} (${ready?.reason ?? 'not yet'})`;
+      if (line !== last) process.stdout.write(`    ${line}\n`);
+      last = line;
+      if (ready?.status === 'True') break;
+      if (Date.now() > deadline) throw new Error('the copies did not reach running within 60 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    process.stdout.write(kubectl(kc, ['get', 'appcopies', '-n', 'demo', '-o', 'wide']).replace(/^/gm, '    '));
+    const copies = sim.ledger.copiesInto(APPS.shopStaging);
+    process.stdout.write(`    simulator ledger: ${copies.length} copy call(s) took effect, ${copies[0]?.createdServiceIds.length ?? 0} component(s) created\n`);
+
+    if (keep) {
+      say('Running. Try kubectl against it; Ctrl-C stops everything');
+      process.stdout.write(`    export KUBECONFIG=${kc}\n    kubectl get appcopies -A\n    kubectl describe appcopy -n demo shop-to-staging\n`);
+      await new Promise(() => {});
+    }
+
+    say('Deleting the AppCopy (deletionPolicy: Delete stops and deletes the copies first)');
+    kubectl(kc, ['delete', '-n', 'demo', 'appcopy/shop-to-staging', '--timeout=60s']);
+    const left = sim.state.componentsOf(APPS.shopStaging).length;
+    process.stdout.write(`    components left in the target app: ${left}\n`);
+    if (left !== 0) throw new Error('the copies were not deleted');
+    say('Done: copied once, followed to running, deleted with the AppCopy. Cleaning up.');
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
