@@ -57,10 +57,8 @@ export async function serveConsoleCall(
   }
   if (deps.stopping.aborted || res.destroyed) return;
 
-  const send = (status: number, headers: Record<string, string>, text: string) => {
-    entry.status = status;
-    writeWhole(res, status, headers, text);
-  };
+  const send = (status: number, headers: Record<string, string>, text: string) =>
+    sendWhole(entry, res, status, headers, text);
 
   // Before the effect: the console never sees the call.
   switch (fault?.kind) {
@@ -98,10 +96,8 @@ async function deliver(
   fault: OutcomeFault | null,
 ): Promise<void> {
   const json = { 'content-type': 'application/json' };
-  const send = (status: number, headers: Record<string, string>, text: string) => {
-    entry.status = status;
-    writeWhole(res, status, headers, text);
-  };
+  const send = (status: number, headers: Record<string, string>, text: string) =>
+    sendWhole(entry, res, status, headers, text);
   switch (fault?.kind) {
     case 'error-after-effect': {
       const r = faultError(fault.status, fault.body, fault.kind);
@@ -138,13 +134,16 @@ async function deliver(
   }
 }
 
-function writeWhole(
+/** Sends a complete answer and records its status. */
+function sendWhole(
+  entry: LedgerCall,
   res: ServerResponse,
   status: number,
   headers: Record<string, string>,
   text: string,
 ): void {
   if (res.destroyed) return;
+  entry.status = status;
   const payload = Buffer.from(text);
   res.writeHead(status, { ...headers, 'content-length': String(payload.length) });
   res.end(payload);

@@ -63,7 +63,9 @@ function readChange(
   }
   let version: string | null = null;
   const buildSource = change.build_source;
-  if (truthy(buildSource)) {
+  // An empty build_source object counts as "given without version" (the doc's rule), though
+  // Python would find {} falsy; null or absent means "no build source change".
+  if (isObject(buildSource) || truthy(buildSource)) {
     if (!isObject(buildSource)) {
       return invalid({
         non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(buildSource)}.`],

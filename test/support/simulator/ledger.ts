@@ -20,6 +20,7 @@ export interface LedgerCall {
   status: number | null;
   /** True when the call changed the console's state, whatever the client saw. */
   tookEffect: boolean;
+  /** The outcome fault applied; `latency` when the call was only delayed; null when none. */
   fault: FaultKind | null;
   /** Simulator clock, epoch ms, at arrival. */
   time: number;

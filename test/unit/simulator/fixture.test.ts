@@ -1,0 +1,212 @@
+// Fixtures: the bundled default matches its constants module, and a bad fixture fails with a
+// message that names the file and each problem with its path.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as D from '../../support/simulator/fixtures/default.ts';
+import {
+  DEFAULT_FIXTURE_PATH,
+  FixtureError,
+  loadDefaultFixture,
+  loadFixture,
+  parseFixture,
+  startSimulator,
+} from '../../support/simulator/index.ts';
+
+describe('the default fixture', () => {
+  const fixture = loadDefaultFixture();
+
+  it('loads and validates.', () => {
+    expect(fixture.regions).toEqual([D.REGION, D.OTHER_REGION]);
+    expect(fixture.enterprise_id).toBe(D.ENTERPRISE_ID);
+  });
+
+  it('agrees with the users in the constants module.', () => {
+    for (const u of Object.values(D.USERS)) {
+      expect(fixture.users.find((x) => x.nick_name === u.name)).toMatchObject({
+        user_id: u.userId,
+        token: u.token,
+      });
+    }
+    expect(fixture.users.find((u) => u.nick_name === 'carol')!.expires_at).toBe('2020-01-01T00:00:00Z');
+  });
+
+  it('agrees with the teams, memberships and regions the constants describe.', () => {
+    for (const t of Object.values(D.TEAMS)) {
+      expect(fixture.teams.find((x) => x.tenant_id === t.tenantId)).toMatchObject({
+        tenant_name: t.tenantName,
+        tenant_alias: t.alias,
+      });
+    }
+    const members = (name: string) =>
+      fixture.teams.filter((t) => t.members.includes(name)).map((t) => t.tenant_name);
+    expect(members('alice')).toEqual([
+      D.TEAMS.shop.tenantName,
+      D.TEAMS.staging.tenantName,
+      D.TEAMS.tiny.tenantName,
+    ]);
+    expect(members('bob')).toEqual([D.TEAMS.shop.tenantName]);
+    expect(fixture.teams.find((t) => t.tenant_name === D.TEAMS.staging.tenantName)!.regions).toEqual([
+      D.REGION,
+    ]);
+  });
+
+  it('agrees with the apps and components, and aliases are "gr" + the last 6 of the id.', async () => {
+    const sim = await startSimulator({ fixture });
+    try {
+      for (const id of Object.values(D.APPS)) expect(sim.state.app(id)).toBeDefined();
+      for (const c of Object.values(D.COMPONENTS)) {
+        const record = sim.state.component(c.serviceId)!;
+        expect(record).toMatchObject({
+          service_alias: c.alias,
+          service_cname: c.cname,
+          k8s_component_name: c.k8sName,
+          app_id: c.appId,
+        });
+        expect(c.alias).toBe(`gr${c.serviceId.slice(-6)}`);
+        if ('envNames' in c) expect(record.envs.map((e) => e.name)).toEqual(c.envNames);
+      }
+      expect(sim.state.componentsOf(D.APPS.shopStaging)).toEqual([]);
+      expect(sim.state.componentsOf(D.APPS.shopPreview)).toEqual([]);
+      expect(sim.state.component(D.COMPONENTS.reportUploader.serviceId)!.service_source).toBe(
+        'package_build',
+      );
+      expect(sim.state.component(D.COMPONENTS.halfMade.serviceId)!.create_status).not.toBe('complete');
+      expect(sim.state.component(D.COMPONENTS.cron.serviceId)!.build_fails).toBe(true);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+describe('fixture validation', () => {
+  const base = () =>
+    JSON.parse(JSON.stringify(loadDefaultFixture())) as Record<string, never> & {
+      users: Record<string, unknown>[];
+      teams: Record<string, unknown>[];
+      apps: Record<string, unknown>[];
+      components: Record<string, unknown>[];
+    };
+
+  const cases: { name: string; edit: (f: ReturnType<typeof base>) => void; problems: string[] }[] = [
+    {
+      name: 'A token that is not 40 hex characters is named with its path.',
+      edit: (f) => {
+        f.users[0]!.token = 'abc';
+      },
+      problems: ['users[0].token: expected 40 lowercase hex characters'],
+    },
+    {
+      name: 'A tenant_id that is not 32 hex characters is named with its path.',
+      edit: (f) => {
+        f.teams[1]!.tenant_id = 'T7';
+      },
+      problems: ['teams[1].tenant_id: expected 32 lowercase hex characters'],
+    },
+    {
+      name: 'A member who is not a user is refused.',
+      edit: (f) => {
+        (f.teams[0]!.members as string[]).push('mallory');
+      },
+      problems: ['teams[0].members[3]: unknown user "mallory"'],
+    },
+    {
+      name: 'A team opened in a region the enterprise lacks is refused.',
+      edit: (f) => {
+        (f.teams[2]!.regions as string[]).push('mars');
+      },
+      problems: ['teams[2].regions[1]: unknown region "mars"'],
+    },
+    {
+      name: 'An app of an unknown team is refused.',
+      edit: (f) => {
+        f.apps[0]!.team = 'nobody';
+      },
+      problems: ['apps[0].team: unknown team "nobody"'],
+    },
+    {
+      name: 'An app in a region its team is not opened in is refused.',
+      edit: (f) => {
+        f.apps[4]!.region = 'rainbond-dr';
+      },
+      problems: ['apps[4].region: team t7k2m9qa is not opened in region "rainbond-dr"'],
+    },
+    {
+      name: 'A component of an unknown app and a dangling dependency are both reported.',
+      edit: (f) => {
+        f.components[1]!.app_id = 4242;
+        f.components[0]!.depends_on = ['0'.repeat(32)];
+      },
+      problems: [
+        'components[0].depends_on[0]: unknown component 00000000000000000000000000000000',
+        'components[1].app_id: unknown app 4242',
+      ],
+    },
+    {
+      name: 'A duplicate service_id is refused.',
+      edit: (f) => {
+        f.components[2]!.service_id = f.components[1]!.service_id as never;
+      },
+      problems: ['components[2].service_id: duplicate service_id "c8bd13f4bd412ee9192e06d3f8f19a63"'],
+    },
+    {
+      name: 'An unknown key (a typo) is refused rather than ignored.',
+      edit: (f) => {
+        f.components[0]!.k8s_name = 'web';
+      },
+      problems: ['components[0]: Unrecognized key: "k8s_name"'],
+    },
+    {
+      name: 'An unknown live status is refused.',
+      edit: (f) => {
+        f.components[0]!.status = 'Running';
+      },
+      problems: [
+        'components[0].status: Invalid option: expected one of "running"|"starting"|"checking"|"stoping"|"closed"|"undeploy"|"unusual"|"abnormal"|"some_abnormal"|"upgrade"|"building"|"build_failure"|"creating"|"unKnow"',
+      ],
+    },
+  ];
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const f = base();
+      c.edit(f);
+      let error: unknown;
+      try {
+        parseFixture(f, 'my-fixture.json');
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(FixtureError);
+      expect((error as FixtureError).problems).toEqual(c.problems);
+      expect((error as FixtureError).message).toBe(
+        `Invalid simulator fixture (my-fixture.json):\n${c.problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
+    });
+  }
+
+  it('A file that is not JSON is refused with its path and the parse error.', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-fixture-'));
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, '{"regions": [');
+    expect(() => loadFixture(path)).toThrow(`Invalid simulator fixture (${path}):\n  - not valid JSON:`);
+  });
+
+  it('A missing file is refused with its path.', () => {
+    const path = join(tmpdir(), 'no-such-dir-for-sim', 'x.json');
+    expect(() => loadFixture(path)).toThrow(
+      `Invalid simulator fixture (${path}):\n  - cannot read the file: ENOENT`,
+    );
+  });
+
+  it('startSimulator refuses a bad inline fixture before listening.', async () => {
+    await expect(startSimulator({ fixture: { regions: [], users: [], teams: [] } })).rejects.toThrow(
+      'regions: Too small: expected array to have >=1 items',
+    );
+  });
+
+  it('The default fixture file is the bundled JSON.', () => {
+    expect(DEFAULT_FIXTURE_PATH.endsWith('test/support/simulator/fixtures/default.json')).toBe(true);
+  });
+});
