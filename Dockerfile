@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1
+# The AppCopy operator's image: the built JavaScript and its production dependencies on a
+# distroless Node.js 24 base, running as a non-root user.
+#
+#   docker build -t ghcr.io/rainbond/appcopy-operator:0.1.0 .
+#
+# Every RUN below is scripts/build-image-context.sh, which the tests run without a Docker
+# engine (test/integration/deploy/image-build.test.ts), so they check what this image holds.
+#
+# Bases: the build stage is Debian 12 with Node 24 and npm; the runtime is Google's distroless
+# Node.js 24 on the same Debian 12, so anything compiled in the build stage runs in the
+# runtime. Distroless holds Node and its libraries only (no shell, no package manager: less to
+# patch and nothing for an intruder to use) and defines the non-root user 65532 ("nonroot").
+# Pin both by digest in a release pipeline (FROM image:tag@sha256:...).
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+# Dependencies first: this layer is rebuilt only when the lock file changes.
+COPY package.json package-lock.json ./
+COPY scripts/build-image-context.sh scripts/
+RUN --mount=type=cache,target=/root/.npm sh scripts/build-image-context.sh install
+COPY tsconfig.json tsconfig.build.json ./
+COPY src src
+RUN --mount=type=cache,target=/root/.npm sh scripts/build-image-context.sh assemble /app
+
+FROM gcr.io/distroless/nodejs24-debian12:nonroot
+LABEL org.opencontainers.image.title="appcopy-operator" \
+      org.opencontainers.image.description="Kubernetes operator that copies Rainbond applications declaratively, exactly once per AppCopy resource" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and not writable by the process: the code cannot be changed at run time.
+COPY --from=build /app /app
+# Numeric, so that Kubernetes can verify runAsNonRoot without looking inside the image.
+USER 65532:65532
+EXPOSE 8080
+# The base's entrypoint is the node binary.
+CMD ["dist/main.js"]
