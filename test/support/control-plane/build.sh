@@ -20,8 +20,26 @@ say() { printf '[control-plane build] %s\n' "$*" >&2; }
 die() { printf '[control-plane build] error: %s\n' "$*" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH; install Go 1.25+ (https://go.dev/doc/install) and retry"
+command -v flock >/dev/null 2>&1 || die "flock (util-linux) is not on PATH; install util-linux and retry"
+
+# One build per version pair at a time, across processes: a second caller (another test run)
+# waits here and then finds the cache filled. The kernel drops the lock if a build is killed.
+mkdir -p "$(dirname "$out_dir")"
+exec 9>"${out_dir}.lock"
+if ! flock -n 9; then
+  say "another build of ${k8s_version}/${etcd_version} is running (lock ${out_dir}.lock); waiting for it"
+  flock 9
+fi
+if [ -x "$out_dir/kube-apiserver" ] && [ -x "$out_dir/etcd" ]; then
+  say "already built by another run: ${out_dir}"
+  exit 0
+fi
+# Holding the lock, any sibling work dir is a leftover of a killed build.
+rm -rf "${out_dir}".building.*
 
 staging_version="v0.${k8s_version#v1.}"
+k8s_minor="${k8s_version#v1.}"
+k8s_minor="${k8s_minor%%.*}"
 work=$(mktemp -d "${out_dir}.building.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export GOFLAGS=-mod=mod
@@ -88,7 +106,11 @@ GO
 say "step 2/4: resolving kube-apiserver dependencies"
 (cd "$work/apiserver" && go mod tidy) >&2 || die "resolving kube-apiserver dependencies failed (see the Go output above)"
 say "step 3/4: compiling kube-apiserver (the long part)"
-(cd "$work/apiserver" && go build -trimpath -ldflags='-s -w' -o "$work/bin/kube-apiserver" .) >&2 \
+# Stamp the release into the binary, as the Kubernetes release build does, so /version and
+# `kubectl version` report v1.x.y rather than v0.0.0-master.
+version_pkg=k8s.io/component-base/version
+ldflags="-s -w -X ${version_pkg}.gitVersion=${k8s_version} -X ${version_pkg}.gitMajor=1 -X ${version_pkg}.gitMinor=${k8s_minor} -X ${version_pkg}.gitTreeState=clean"
+(cd "$work/apiserver" && go build -trimpath -ldflags="$ldflags" -o "$work/bin/kube-apiserver" .) >&2 \
   || die "compiling kube-apiserver failed (see the Go output above)"
 say "step 4/4: building etcd"
 (cd "$work/etcd" && go mod tidy && go build -trimpath -ldflags='-s -w' -o "$work/bin/etcd" .) >&2 \

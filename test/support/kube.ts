@@ -1,0 +1,79 @@
+// Helpers for integration tests against the shared control plane started by
+// control-plane/global-setup.ts. Each test works in a namespace of its own.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { inject } from 'vitest';
+
+export { applyManifestFile, applyManifests, parseManifests } from './control-plane/apply-manifests.ts';
+
+/** Label carried by every namespace made by createTestNamespace; its value is the prefix. */
+export const testNamespaceLabel = 'appcopy.test/test-namespace';
+
+/** A fresh admin KubeConfig for the shared control plane. */
+export function testKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(inject('kubeconfigPath'));
+  return kc;
+}
+
+/**
+ * Creates a namespace named `<prefix>-<random>` and returns its name. Nothing waits for its
+ * deletion: without kube-controller-manager a deleted namespace stays Terminating forever, so
+ * tests leave theirs behind and the control plane is thrown away at the end of the run.
+ */
+export async function createTestNamespace(kc: KubeConfig, prefix: string): Promise<string> {
+  const label = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/, '');
+  const name = `${label || 'test'}-${randomBytes(4).toString('hex')}`;
+  await kc.makeApiClient(CoreV1Api).createNamespace({
+    body: { metadata: { name, labels: { [testNamespaceLabel]: label || 'test' } } },
+  });
+  return name;
+}
+
+export interface KubectlResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the machine's `kubectl` with `--kubeconfig` (default: the shared control plane's) and
+ * optional stdin, e.g. `kubectl(['apply', '-f', '-'], { input: yaml })`. Never throws for a
+ * non-zero exit: tests assert on code and stderr. Throws if kubectl is not installed.
+ */
+export function kubectl(
+  args: string[],
+  options: { kubeconfig?: string; input?: string; timeoutMs?: number } = {},
+): Promise<KubectlResult> {
+  const kubeconfig = options.kubeconfig ?? inject('kubeconfigPath');
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'ENOENT'
+          ? new Error('kubectl is not on PATH; install it (e.g. apt-get install kubectl) to run this test')
+          : error,
+      );
+    });
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {}); // kubectl may exit before reading all of its input
+    child.stdin.end(options.input ?? '');
+  });
+}
