@@ -1,0 +1,178 @@
+// Flux (and every kstatus user) reads the AppCopy conditions correctly: for the objects the
+// operator really writes in each state, kstatus's generic rules (test/support/kstatus.ts) give
+// InProgress / Failed / Current as intended, and so do the healthCheckExprs of deploy/flux
+// (checked through a TypeScript transcription: no CEL evaluator is installed).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { computeKstatus } from '../../support/kstatus.ts';
+import { FLUX_EXPRESSIONS, fluxHealth } from './support/flux-health.ts';
+import { followOnce, operatorStates } from './support/operator-states.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const states = await operatorStates();
+const withStatus = states.filter((s) => s.object.status !== undefined);
+
+describe('kstatus generic rules (as test/support/kstatus.ts restates them)', () => {
+  const cond = (type: string, status: string) => ({
+    type,
+    status,
+    reason: 'R',
+    message: `${type}=${status}`,
+  });
+  it.each([
+    {
+      name: 'a deletionTimestamp wins over everything',
+      object: { metadata: { deletionTimestamp: 'x', generation: 2 }, status: { observedGeneration: 1 } },
+      status: 'Terminating',
+    },
+    {
+      name: 'observedGeneration behind generation is InProgress',
+      object: {
+        metadata: { generation: 2 },
+        status: { observedGeneration: 1, conditions: [cond('Ready', 'True')] },
+      },
+      status: 'InProgress',
+    },
+    {
+      name: 'no observedGeneration skips the generation check',
+      object: { metadata: { generation: 2 }, status: { conditions: [cond('Ready', 'True')] } },
+      status: 'Current',
+    },
+    {
+      name: 'Reconciling=True is InProgress',
+      object: { status: { conditions: [cond('Ready', 'True'), cond('Reconciling', 'True')] } },
+      status: 'InProgress',
+    },
+    {
+      name: 'Stalled=True is Failed',
+      object: { status: { conditions: [cond('Ready', 'True'), cond('Stalled', 'True')] } },
+      status: 'Failed',
+    },
+    {
+      name: 'with both, the first in list order decides',
+      object: { status: { conditions: [cond('Stalled', 'True'), cond('Reconciling', 'True')] } },
+      status: 'Failed',
+    },
+    {
+      name: 'Reconciling=False means nothing',
+      object: { status: { conditions: [cond('Reconciling', 'False'), cond('Ready', 'True')] } },
+      status: 'Current',
+    },
+    {
+      name: 'Ready=False is InProgress',
+      object: { status: { conditions: [cond('Ready', 'False')] } },
+      status: 'InProgress',
+    },
+    {
+      name: 'Ready=Unknown is InProgress',
+      object: { status: { conditions: [cond('Ready', 'Unknown')] } },
+      status: 'InProgress',
+    },
+    {
+      name: 'no known condition is Current',
+      object: { status: { conditions: [cond('ComponentsReady', 'False')] } },
+      status: 'Current',
+    },
+    { name: 'no status at all is Current', object: { metadata: { generation: 1 } }, status: 'Current' },
+  ])('$name', ({ object, status }) => {
+    expect(computeKstatus(object).status).toBe(status);
+  });
+});
+
+describe('what kstatus concludes from the objects the operator writes', () => {
+  it.each(states)('$name -> $kstatus', ({ object, kstatus }) => {
+    expect(computeKstatus(object).status).toBe(kstatus);
+  });
+
+  it('reports the deciding condition message while in progress or failed', () => {
+    const copying = states.find((s) => s.name.startsWith('Copying: the intent'))!;
+    expect(computeKstatus(copying.object).message).toBe('copying 2 component(s) (attempt 1)');
+  });
+});
+
+describe('the conditions follow the kstatus conventions in every state', () => {
+  it.each(withStatus)('$name: never Reconciling and Stalled at once', ({ object }) => {
+    const conditions = object.status?.conditions ?? [];
+    const isTrue = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
+    expect(isTrue('Reconciling') && isTrue('Stalled')).toBe(false);
+  });
+
+  it.each(withStatus)(
+    '$name: Ready is present, and every condition carries the observedGeneration of status',
+    ({ object }) => {
+      const status = object.status!;
+      expect(status.conditions?.some((c) => c.type === 'Ready')).toBe(true);
+      for (const condition of status.conditions ?? []) {
+        expect(condition.observedGeneration).toBe(status.observedGeneration);
+      }
+    },
+  );
+
+  it.each(withStatus)(
+    '$name: abnormal conditions are only ever True (abnormal-true polarity)',
+    ({ object }) => {
+      for (const condition of object.status?.conditions ?? []) {
+        if (condition.type === 'Reconciling' || condition.type === 'Stalled')
+          expect(condition.status).toBe('True');
+      }
+    },
+  );
+
+  it('without any status kstatus says Current; the healthCheckExprs make Flux wait instead', () => {
+    const fresh = states.find((s) => s.object.status === undefined)!;
+    // kstatus alone calls an AppCopy without status Current; the healthCheckExprs make Flux wait.
+    expect(computeKstatus(fresh.object).status).toBe('Current');
+    expect(fluxHealth(fresh.object)).toBe('Waiting');
+  });
+});
+
+describe('deploy/flux healthCheckExprs', () => {
+  const kustomization = parse(
+    readFileSync(`${ROOT}deploy/flux/kustomization-health-checks.yaml`, 'utf8'),
+  ) as {
+    apiVersion: string;
+    kind: string;
+    spec: { wait?: boolean; healthCheckExprs: Record<string, string>[] };
+  };
+
+  it('is a Flux Kustomization with one AppCopy entry whose expressions are the transcribed ones', () => {
+    expect(kustomization.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
+    expect(kustomization.kind).toBe('Kustomization');
+    expect(kustomization.spec.wait).toBe(true);
+    expect(kustomization.spec.healthCheckExprs).toEqual([
+      { apiVersion: 'openapi.rainbond.io/v1alpha1', kind: 'AppCopy', ...FLUX_EXPRESSIONS },
+    ]);
+  });
+
+  it('is documented in docs/gitops.md with the same expressions', () => {
+    const doc = readFileSync(`${ROOT}docs/gitops.md`, 'utf8');
+    for (const expression of Object.values(FLUX_EXPRESSIONS)) expect(doc).toContain(expression);
+  });
+
+  it.each(states.filter((s) => s.flux !== undefined))('$name -> $flux', ({ object, flux }) => {
+    expect(fluxHealth(object)).toBe(flux);
+  });
+
+  it.each(states.filter((s) => s.flux !== undefined && s.flux !== 'Waiting'))(
+    '$name: agrees with kstatus, so adding the expressions changes nothing once status exists',
+    ({ object }) => {
+      expect(fluxHealth(object)).toBe(computeKstatus(object).status);
+    },
+  );
+});
+
+describe('the follower with following disabled (FOLLOW_TIMEOUT=0s)', () => {
+  // The contract (docs/design.md, config: "0s: do not follow") is no ComponentsReady at all, so
+  // a copied AppCopy stays Healthy/Current. The follower currently judges the copies against an
+  // empty live list and marks every one ComponentsMissing + Stalled, which kstatus, Flux and
+  // Argo CD then report as failed. Flip `it.fails` to `it` once src/controller/follower.ts is fixed.
+  it.fails('leaves a copied AppCopy without ComponentsReady, so kstatus says Current', async () => {
+    const object = await followOnce(['creating', 'creating'], ['running', 'running'], {
+      settings: { followTimeoutMs: 0 },
+    });
+    expect(object.status?.conditions?.some((c) => c.type === 'ComponentsReady')).toBe(false);
+    expect(computeKstatus(object).status).toBe('Current');
+  });
+});

@@ -1,0 +1,374 @@
+// The AppCopy objects the operator itself produces in each state, built by the REAL status
+// functions (src/controller/status.ts), the real follower and the real finalizer, driven with
+// in-memory stand-ins for the API server and the console. The GitOps tests judge these objects
+// the way Argo CD (health.lua), kstatus and Flux's healthCheckExprs would, so the health
+// integrations are tested against what the operator writes, not against hand-written guesses.
+import pino from 'pino';
+import type { AppCopy, AppCopyStatus, CopyAttempt } from '../../../../src/api/appcopy.ts';
+import { Reason, type ReasonName } from '../../../../src/api/conditions.ts';
+import type { CredentialsResolver } from '../../../../src/controller/credentials.ts';
+import { createFinalizer } from '../../../../src/controller/finalizer.ts';
+import { createFollower, type FollowSettings } from '../../../../src/controller/follower.ts';
+import { RetryLaterError } from '../../../../src/controller/retry-later.ts';
+import {
+  failedStatus,
+  intentStatus,
+  pendingStatus,
+  succeededStatus,
+  verifyingStatus,
+} from '../../../../src/controller/status.ts';
+import type { AppCopyStore } from '../../../../src/k8s/appcopy-store.ts';
+import type { RainbondClient } from '../../../../src/rainbond/client.ts';
+import type { Component } from '../../../../src/rainbond/types.ts';
+import {
+  aComponent,
+  anAppCopy,
+  atGeneration,
+  beingDeleted,
+  withDeleteFinalizer,
+  withDeletionPolicy,
+  withStatus,
+} from '../../../support/builders.ts';
+
+export type ArgoHealth = 'Healthy' | 'Progressing' | 'Degraded';
+export type KstatusExpectation = 'InProgress' | 'Current' | 'Failed' | 'Terminating';
+/** 'Waiting': the expressions cannot be evaluated yet (no status), so Flux keeps waiting. */
+export type FluxExpectation = 'InProgress' | 'Current' | 'Failed' | 'Waiting';
+
+export interface OperatorState {
+  name: string;
+  object: AppCopy;
+  argo: ArgoHealth;
+  kstatus: KstatusExpectation;
+  /** undefined: Flux does not health-check an object it is deleting. */
+  flux: FluxExpectation | undefined;
+}
+
+const t0 = new Date('2025-01-01T00:00:00Z');
+const at = (now: Date, generation = 1) => ({ generation, now });
+const silent = pino({ level: 'silent' });
+
+const attempt: CopyAttempt = {
+  id: 'attempt-1',
+  number: 1,
+  generation: 1,
+  startedAt: t0.toISOString(),
+  preexistingServiceIds: [],
+  expectedCopies: ['web-copy', 'api-copy'],
+};
+
+function withOperatorStatus(status: AppCopyStatus, ...more: Parameters<typeof anAppCopy>): AppCopy {
+  return anAppCopy(...more, withStatus(status));
+}
+
+function pending(reason: ReasonName, message: string): AppCopy {
+  return withOperatorStatus(pendingStatus({}, reason, message, at(t0)));
+}
+
+function failed(reason: ReasonName, message: string, components: Component[] = []): AppCopy {
+  return withOperatorStatus(
+    failedStatus(intentStatus({}, attempt, at(t0)), reason, message, at(t0), components),
+  );
+}
+
+/** Two copies, as the copy call returned them (before they build). */
+function copies(): Component[] {
+  return [
+    aComponent({ serviceCname: 'web-copy', status: 'creating' }),
+    aComponent({ serviceCname: 'api-copy', status: 'creating' }),
+  ];
+}
+
+function succeeded(
+  components: Component[],
+  how: typeof Reason.Copied | typeof Reason.Adopted = Reason.Copied,
+) {
+  return succeededStatus(intentStatus({}, attempt, at(t0)), components, how, at(t0));
+}
+
+function unusedConsole(overrides: Partial<RainbondClient>): RainbondClient {
+  const unexpected = (name: string) => async () => {
+    throw new Error(`unexpected console call ${name}`);
+  };
+  return {
+    listCopyableComponents: unexpected('listCopyableComponents'),
+    copyApp: unexpected('copyApp'),
+    listComponents: unexpected('listComponents'),
+    getComponent: unexpected('getComponent'),
+    operateComponents: unexpected('operateComponents'),
+    deleteComponent: unexpected('deleteComponent'),
+    close: () => {},
+    ...overrides,
+  };
+}
+
+/** An API server that keeps the last status written, so the state can be read back. */
+function recordingStore(): AppCopyStore & { last: () => AppCopy | undefined } {
+  let last: AppCopy | undefined;
+  return {
+    async get() {
+      return last;
+    },
+    async writeStatus(object, status) {
+      last = { ...object, status };
+      return last;
+    },
+    async writeFinalizers(object, finalizers) {
+      last = { ...object, metadata: { ...object.metadata, finalizers } };
+      return last;
+    },
+    last: () => last,
+  };
+}
+
+const tokenOk: CredentialsResolver = { resolve: async () => ({ ok: true, token: 'token' }) };
+const tokenMissing: CredentialsResolver = {
+  resolve: async () => ({
+    ok: false,
+    reason: Reason.CredentialsNotFound,
+    message: 'cannot use Secret team-a/rainbond-token named by spec.credentialsSecretRef: it does not exist',
+  }),
+};
+const noEvents = { record: async () => {} };
+
+/**
+ * One pass of the real follower over a copy that succeeded at t0: `recorded` are the statuses
+ * the previous poll wrote, `live` what the console answers now (undefined: the copy is gone).
+ */
+export async function followOnce(
+  recorded: string[],
+  live: (string | undefined)[],
+  options: { settings?: Partial<FollowSettings>; now?: Date } = {},
+): Promise<AppCopy> {
+  const components = recorded.map((status, i) => aComponent({ serviceCname: `copy-${i}`, status }));
+  const object = withOperatorStatus(succeeded(components));
+  const store = recordingStore();
+  const follow = createFollower({
+    store,
+    rainbond: unusedConsole({
+      listComponents: async () =>
+        components.flatMap((c, i) => (live[i] === undefined ? [] : [{ ...c, status: live[i] }])),
+    }),
+    credentials: tokenOk,
+    events: noEvents,
+    settings: {
+      followTimeoutMs: 30 * 60_000,
+      followIntervalMs: 5_000,
+      followMaxIntervalMs: 60_000,
+      ...options.settings,
+    },
+    now: () => options.now ?? new Date(t0.getTime() + 60_000),
+  });
+  await follow(object, object.spec as never, silent);
+  const written = store.last();
+  if (!written) throw new Error('the follower wrote no status');
+  return written;
+}
+
+/** One pass of the real finalizer over a copied, running AppCopy with deletionPolicy Delete being deleted. */
+async function finalizeOnce(credentials: CredentialsResolver): Promise<AppCopy> {
+  const components = copies().map((c) => ({ ...c, status: 'running' }));
+  const object = withOperatorStatus(
+    succeeded(components),
+    withDeletionPolicy('Delete'),
+    withDeleteFinalizer(),
+    beingDeleted('2025-01-02T00:00:00Z'),
+  );
+  const store = recordingStore();
+  const finalizer = createFinalizer({
+    store,
+    rainbond: unusedConsole({
+      listComponents: async () => components,
+      operateComponents: async () => {},
+      deleteComponent: async () => {},
+    }),
+    credentials,
+    events: noEvents,
+    verifySettleMs: 60_000,
+    pollMs: 2_000,
+    now: () => new Date('2025-01-02T00:00:01Z'),
+  });
+  try {
+    await finalizer.finalize(object, object.spec as never, silent);
+  } catch (error) {
+    if (!(error instanceof RetryLaterError)) throw error;
+  }
+  const written = store.last();
+  if (!written?.status) throw new Error('the finalizer wrote no status');
+  return written;
+}
+
+/** Every state, with what each GitOps tool must conclude from it. */
+export async function operatorStates(): Promise<OperatorState[]> {
+  const failures: [ReasonName, string][] = [
+    [Reason.InvalidSpec, 'spec.target.appId: Too small: expected number to be >=1'],
+    [
+      Reason.PreflightFailed,
+      'cannot copy: not components of the source app: 5f1c0e7d9a2b4c6d8e0f1a2b3c4d5e6f',
+    ],
+    [
+      Reason.SourceNotFound,
+      'the console answered 404: app not found; fix spec.source (changing the spec retries)',
+    ],
+    [
+      Reason.TargetNotFound,
+      'the console answered 404: app not found; fix spec.target (changing the spec retries)',
+    ],
+    [
+      Reason.CopyRejected,
+      'the console rejected the copy: not enough quota; nothing was copied (changing the spec retries)',
+    ],
+  ];
+  const waiting: [ReasonName, string][] = [
+    [
+      Reason.CredentialsNotFound,
+      'cannot use Secret team-a/rainbond-token named by spec.credentialsSecretRef: it does not exist',
+    ],
+    [Reason.DefaultTokenRefused, 'this operator requires every AppCopy to name its own credentials'],
+    [Reason.Unauthorized, 'the console refused the token; check the token in the credentials Secret'],
+    [Reason.ConsoleUnavailable, 'the console did not answer; retrying with backoff'],
+    [Reason.WaitingForTarget, 'waiting for another AppCopy copying into target app 34'],
+  ];
+  const running = copies().map((c) => ({ ...c, status: 'running' }));
+
+  return [
+    {
+      name: 'a new AppCopy the operator has not acted on',
+      object: anAppCopy(),
+      argo: 'Progressing',
+      kstatus: 'Current',
+      flux: 'Waiting',
+    },
+    ...waiting.map(([reason, message]) => ({
+      name: `Pending, waiting (${reason})`,
+      object: pending(reason, message),
+      argo: 'Progressing' as const,
+      kstatus: 'InProgress' as const,
+      flux: 'InProgress' as const,
+    })),
+    {
+      name: 'Copying: the intent is written and the call sent',
+      object: withOperatorStatus(intentStatus({}, attempt, at(t0))),
+      argo: 'Progressing',
+      kstatus: 'InProgress',
+      flux: 'InProgress',
+    },
+    {
+      name: 'Copying: verifying an unknown outcome',
+      object: withOperatorStatus(
+        verifyingStatus(
+          intentStatus({}, attempt, at(t0)),
+          Reason.VerifyingCopy,
+          'the outcome is unknown; verifying',
+          at(t0),
+        ),
+      ),
+      argo: 'Progressing',
+      kstatus: 'InProgress',
+      flux: 'InProgress',
+    },
+    ...failures.map(([reason, message]) => ({
+      name: `Failed (${reason})`,
+      object: failed(reason, message),
+      argo: 'Degraded' as const,
+      kstatus: 'Failed' as const,
+      flux: 'Failed' as const,
+    })),
+    {
+      name: 'Failed (PartialCopy), with the copies that exist',
+      object: failed(Reason.PartialCopy, 'the copy was only partly done', copies().slice(0, 1)),
+      argo: 'Degraded',
+      kstatus: 'Failed',
+      flux: 'Failed',
+    },
+    {
+      name: 'Failed, then the spec changed (a retry) and the operator has not seen it yet',
+      object: withOperatorStatus(
+        failedStatus({}, Reason.CopyRejected, 'not enough quota', at(t0)),
+        atGeneration(2),
+      ),
+      argo: 'Progressing',
+      kstatus: 'InProgress',
+      flux: 'InProgress',
+    },
+    {
+      name: 'Succeeded (Copied), following disabled: no ComponentsReady',
+      object: withOperatorStatus(succeeded(copies())),
+      argo: 'Healthy',
+      kstatus: 'Current',
+      flux: 'Current',
+    },
+    {
+      name: 'Succeeded (Adopted after an interrupted call), following disabled',
+      object: withOperatorStatus(succeeded(copies(), Reason.Adopted)),
+      argo: 'Healthy',
+      kstatus: 'Current',
+      flux: 'Current',
+    },
+    {
+      name: 'Succeeded, copies still building (ComponentsStarting)',
+      object: await followOnce(['creating', 'creating'], ['building', 'running']),
+      argo: 'Progressing',
+      kstatus: 'InProgress',
+      flux: 'InProgress',
+    },
+    {
+      name: 'Succeeded, a copy abnormal once (not final yet)',
+      object: await followOnce(['creating', 'running'], ['abnormal', 'running']),
+      argo: 'Progressing',
+      kstatus: 'InProgress',
+      flux: 'InProgress',
+    },
+    {
+      name: 'Succeeded, all copies running (ComponentsRunning)',
+      object: await followOnce(['building', 'creating'], ['running', 'running']),
+      argo: 'Healthy',
+      kstatus: 'Current',
+      flux: 'Current',
+    },
+    {
+      name: 'Succeeded, a copy failed twice in a row (ComponentsFailed)',
+      object: await followOnce(['build_failure', 'running'], ['build_failure', 'running']),
+      argo: 'Degraded',
+      kstatus: 'Failed',
+      flux: 'Failed',
+    },
+    {
+      name: 'Succeeded, a copy was removed in Rainbond (ComponentsMissing)',
+      object: await followOnce(['running', 'running'], ['running', undefined]),
+      argo: 'Degraded',
+      kstatus: 'Failed',
+      flux: 'Failed',
+    },
+    {
+      name: 'Succeeded, the copies did not run before the follow timeout (FollowTimedOut)',
+      object: await followOnce(['deploying', 'running'], ['deploying', 'running'], {
+        now: new Date(t0.getTime() + 31 * 60_000),
+      }),
+      argo: 'Degraded',
+      kstatus: 'Failed',
+      flux: 'Failed',
+    },
+    {
+      name: 'Succeeded and running, then deletionPolicy changed and not yet observed',
+      object: withOperatorStatus(succeeded(running), atGeneration(2)),
+      argo: 'Progressing',
+      kstatus: 'InProgress',
+      flux: 'InProgress',
+    },
+    {
+      name: 'Being deleted: the finalizer is deleting the copies (Deleting=True)',
+      object: await finalizeOnce(tokenOk),
+      argo: 'Progressing',
+      kstatus: 'Terminating',
+      flux: undefined,
+    },
+    {
+      name: 'Being deleted: deletion blocked without credentials (Deleting=False)',
+      object: await finalizeOnce(tokenMissing),
+      argo: 'Progressing',
+      kstatus: 'Terminating',
+      flux: undefined,
+    },
+  ];
+}
