@@ -52,10 +52,13 @@ export async function serveConsoleCall(
   const draw = prepared.route ? deps.faults.draw(prepared.route) : { latencyMs: 0, outcome: null };
   const fault = draw.outcome;
   entry.fault = fault?.kind ?? (draw.latencyMs > 0 ? 'latency' : null);
+  // Latency is the console's own processing time: like a Django view, the call runs to its end
+  // even if the client has gone away meanwhile (timed out, or its process died); only the
+  // answer is then lost. This is what makes "the console is still copying" testable.
   if (draw.latencyMs > 0) {
     await sleep(draw.latencyMs, undefined, { signal: deps.stopping }).catch(() => undefined);
   }
-  if (deps.stopping.aborted || res.destroyed) return;
+  if (deps.stopping.aborted) return;
 
   const send = (status: number, headers: Record<string, string>, text: string) =>
     sendWhole(entry, res, status, headers, text);
