@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
-import {
-  ApiextensionsV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from '@kubernetes/client-node';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { ApiextensionsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { pollUntil } from './poll-until.ts';
 
@@ -29,28 +24,80 @@ export function parseManifests(text: string): KubernetesObject[] {
  * --server-side --force-conflicts`) and waits for every CustomResourceDefinition to be
  * Established before the next object, so a file may hold a CRD followed by its resources.
  * Returns the objects as the server stored them.
+ *
+ * The objects are sent exactly as given. Why not client-node's KubernetesObjectApi: it passes
+ * known kinds through its typed models, which silently drop every key they do not know by its
+ * camelCase name, e.g. `x-kubernetes-validations` in a CRD schema, i.e. all CEL rules.
  */
 export async function applyManifests(
   kc: KubeConfig,
   objects: KubernetesObject[],
 ): Promise<KubernetesObject[]> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const resources = new Map<string, Promise<ApiResource[]>>();
   const applied: KubernetesObject[] = [];
   for (const object of objects) {
-    const stored = await client.patch(
-      object,
-      undefined,
-      undefined,
-      testFieldManager,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
-    applied.push(stored);
-    if (object.kind === 'CustomResourceDefinition' && object.metadata?.name) {
-      await waitForCrdEstablished(kc, object.metadata.name);
+    const { apiVersion, kind, metadata } = object;
+    if (!apiVersion || !kind || !metadata?.name)
+      throw new Error('every manifest needs apiVersion, kind and metadata.name');
+    const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    if (!resources.has(apiVersion)) {
+      resources.set(
+        apiVersion,
+        request(kc, 'GET', prefix).then((list) => (list as { resources: ApiResource[] }).resources),
+      );
     }
+    const resource = (await resources.get(apiVersion)!).find((r) => r.kind === kind && !r.name.includes('/'));
+    if (!resource) throw new Error(`the server has no resource of kind ${kind} in ${apiVersion}`);
+    const namespace = resource.namespaced ? `/namespaces/${metadata.namespace ?? 'default'}` : '';
+    const path = `${prefix}${namespace}/${resource.name}/${encodeURIComponent(metadata.name)}`;
+    const query = `?fieldManager=${testFieldManager}&force=true`;
+    applied.push((await request(kc, 'PATCH', path + query, object)) as KubernetesObject);
+    if (kind === 'CustomResourceDefinition') await waitForCrdEstablished(kc, metadata.name);
   }
   return applied;
+}
+
+interface ApiResource {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** One JSON request with the KubeConfig's credentials; a non-2xx answer rejects with its message. */
+async function request(
+  kc: KubeConfig,
+  method: 'GET' | 'PATCH',
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('the KubeConfig has no current cluster');
+  const options: RequestOptions = {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/apply-patch+yaml' },
+  };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL(path, server), options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        let parsed: { message?: string } | undefined;
+        try {
+          parsed = JSON.parse(text);
+        } catch {}
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300 && parsed !== undefined) resolve(parsed);
+        else
+          reject(new Error(`${method} ${path} answered ${status}: ${parsed?.message ?? text.slice(0, 500)}`));
+      });
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body)); // JSON is YAML
+  });
 }
 
 export async function applyManifestFile(kc: KubeConfig, path: string): Promise<KubernetesObject[]> {

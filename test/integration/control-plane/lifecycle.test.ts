@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AuthenticationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
+import { probe } from '../../support/control-plane/http-probe.ts';
+import { pollUntil } from '../../support/control-plane/poll-until.ts';
+import { isProcessAlive } from '../../support/control-plane/process-alive.ts';
+import { processesMentioning } from '../../support/control-plane/process-table.ts';
+
+// These tests start control planes of their own: stopping or restarting the shared one would
+// break the tests running beside them.
+const started: ControlPlane[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((controlPlane) => controlPlane.stop()));
+});
+async function start(): Promise<ControlPlane> {
+  const controlPlane = await startControlPlane();
+  started.push(controlPlane);
+  return controlPlane;
+}
+
+const pending = Symbol('pending');
+const settledValue = <T>(promise: Promise<T>) =>
+  Promise.race([promise, new Promise((r) => setImmediate(r, pending))]);
+
+describe('a local control plane', () => {
+  it('serves /readyz and namespaces, and stopping it leaves no process and no directory', async () => {
+    const controlPlane = await start();
+
+    const readyz = await probe(`${controlPlane.server}/readyz`, {
+      ca: controlPlane.caData,
+      bearerToken: controlPlane.adminToken,
+    });
+    expect(readyz).toEqual({ status: 200, body: 'ok' });
+    const core = controlPlane.kubeConfig().makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'lifecycle' } } });
+    expect((await core.readNamespace({ name: 'lifecycle' })).status?.phase).toBe('Active');
+
+    const { apiServer, etcd, watchdogs } = controlPlane.processIds();
+    const pids = [apiServer, etcd, ...watchdogs];
+    expect(pids.every(isProcessAlive)).toBe(true);
+    await controlPlane.stop();
+    expect(pids.filter(isProcessAlive)).toEqual([]);
+    expect(processesMentioning(controlPlane.runDir)).toEqual([]);
+    expect(existsSync(controlPlane.runDir)).toBe(false);
+    await controlPlane.stop(); // idempotent
+    expect(await settledValue(controlPlane.failure)).toBe(pending); // a stop is not a failure
+  });
+
+  it('writes a kubeconfig that kubectl-style clients load from the file', async () => {
+    const controlPlane = await start();
+    const kc = new KubeConfig();
+    kc.loadFromFile(controlPlane.kubeconfigPath);
+    expect(kc.getCurrentCluster()?.server).toBe(controlPlane.server);
+    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
+    expect(namespaces.items.map((namespace) => namespace.metadata?.name)).toContain('default');
+  });
+
+  it('issues service-account tokens (TokenRequest) that authenticate and are subject to RBAC', async () => {
+    const controlPlane = await start();
+    const core = controlPlane.kubeConfig().makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'tokens' } } });
+    await core.createNamespacedServiceAccount({ namespace: 'tokens', body: { metadata: { name: 'robot' } } });
+    const request = await core.createNamespacedServiceAccountToken({
+      namespace: 'tokens',
+      name: 'robot',
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    const token = request.status?.token ?? '';
+
+    const asRobot = new KubeConfig();
+    asRobot.loadFromOptions({
+      clusters: [
+        {
+          name: 'c',
+          server: controlPlane.server,
+          caData: Buffer.from(controlPlane.caData).toString('base64'),
+        },
+      ],
+      users: [{ name: 'robot', token }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'robot' }],
+      currentContext: 'c',
+    });
+    const review = await asRobot.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    expect(review.status?.userInfo?.username).toBe('system:serviceaccount:tokens:robot');
+    await expect(
+      asRobot.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'tokens' }),
+    ).rejects.toMatchObject({
+      code: 403,
+    });
+  });
+
+  it('restarts kube-apiserver on the same port with its data, gracefully or after a crash', async () => {
+    const controlPlane = await start();
+    const kc = controlPlane.kubeConfig();
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'kept' } } });
+    const before = controlPlane.processIds();
+
+    await controlPlane.restartApiServer();
+    await controlPlane.restartApiServer({ signal: 'SIGKILL' });
+
+    const after = controlPlane.processIds();
+    expect(after.apiServer).not.toBe(before.apiServer);
+    expect(isProcessAlive(before.apiServer)).toBe(false);
+    expect(after.etcd).toBe(before.etcd);
+    // The same client, URL and CA keep working: data and certificates survived.
+    expect((await core.readNamespace({ name: 'kept' })).metadata?.name).toBe('kept');
+    expect(await settledValue(controlPlane.failure)).toBe(pending);
+  });
+
+  it('reports an etcd crash through `failure`, naming etcd', async () => {
+    const controlPlane = await start();
+    process.kill(controlPlane.processIds().etcd, 'SIGKILL');
+    const failure = await controlPlane.failure;
+    expect(failure.code).toBe('ETCD_EXITED');
+    expect(failure.message).toMatch(/^etcd exited \(signal SIGKILL\)/);
+  });
+
+  it('dies with its owner: a SIGKILLed owner leaves no process and no directory', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/hold-control-plane.ts', import.meta.url));
+    const owner = spawn(process.execPath, [fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      owner.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+        if (output.includes('\n')) resolve(output.split('\n')[0]!);
+      });
+      owner.once('exit', (code) => reject(new Error(`the owner exited early (${code})`)));
+    });
+    const { runDir, pids } = JSON.parse(line) as { runDir: string; pids: number[] };
+    expect(pids.every(isProcessAlive)).toBe(true);
+
+    owner.kill('SIGKILL');
+
+    await pollUntil(
+      async () =>
+        pids.some(isProcessAlive) || processesMentioning(runDir).length > 0 || existsSync(runDir)
+          ? undefined
+          : true,
+      {
+        timeoutMs: 15_000,
+        onTimeout: () =>
+          new Error(
+            `left behind: pids ${pids.filter(isProcessAlive).join(', ') || 'none'}, dir ${existsSync(runDir) ? runDir : 'gone'}`,
+          ),
+      },
+    );
+  });
+});
