@@ -96,6 +96,7 @@ export interface ReconcilerDeps {
 
 export function createReconciler(deps: ReconcilerDeps) {
   const { store, rainbond, events, settings } = deps;
+  const following = deps.stages?.follow !== undefined;
 
   /** One status write with the read resourceVersion, skipped when nothing changed. */
   async function writeStatus(object: AppCopy, status: AppCopyStatus): Promise<AppCopy> {
@@ -120,7 +121,7 @@ export function createReconciler(deps: ReconcilerDeps) {
 
     const parsed = appCopySpecSchema.safeParse(object.spec);
     const spec = parsed.success ? parsed.data : undefined;
-    const step = nextStep(object, spec?.deletionPolicy, deps.stages?.follow !== undefined);
+    const step = nextStep(object, spec?.deletionPolicy, following);
     log.debug({ step, phase: object.status?.phase }, 'reconcile');
 
     switch (step) {
@@ -327,7 +328,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     try {
       const created = await rainbond.copyApp(token, sourceRef(spec), plan.request);
       deps.onCopyOutcome?.('succeeded');
-      outcome = (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o));
+      outcome = (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o), following);
       event = {
         type: 'Normal',
         reason: 'Copied',
@@ -435,7 +436,7 @@ export function createReconciler(deps: ReconcilerDeps) {
 
     if (verdict.kind === 'complete') {
       deps.onCopyOutcome?.('adopted');
-      const next = succeededStatus(status, verdict.components, Reason.Adopted, ctx(object));
+      const next = succeededStatus(status, verdict.components, Reason.Adopted, ctx(object), following);
       const written = await writeStatus(object, next);
       await events.record(
         written,

@@ -110,18 +110,24 @@ export function verifyingStatus(
   return withConditions(status, 'Copying', ctx, { ok: false, reason, message }, 'progressing');
 }
 
+/**
+ * Copied. With `following`, the copies still have to build and run: ComponentsReady=False
+ * (ComponentsStarting) and Reconciling=True from this very write on, so that no health check
+ * (Argo CD, kstatus) sees a healthy AppCopy before the first poll of the copies.
+ */
 export function succeededStatus(
   status: AppCopyStatus,
   components: readonly Component[],
   how: typeof Reason.Copied | typeof Reason.Adopted,
   ctx: Context,
+  following = false,
 ): AppCopyStatus {
   const services = components.map(toCopiedService);
   const message =
     how === Reason.Copied
       ? `copied ${services.length} component(s)`
       : `copied ${services.length} component(s); the outcome was verified from the target app after an interrupted call`;
-  return withConditions(
+  const copied = withConditions(
     {
       ...status,
       services,
@@ -133,6 +139,25 @@ export function succeededStatus(
     { ok: true, reason: how, message },
     'done',
   );
+  if (!following || services.length === 0) return copied;
+  const starting = {
+    status: 'False' as const,
+    reason: Reason.ComponentsStarting,
+    message: 'waiting for the copies to build and run',
+  };
+  let conditions = setCondition(
+    copied.conditions,
+    { type: ConditionType.ComponentsReady, ...starting },
+    ctx.generation,
+    ctx.now,
+  );
+  conditions = setCondition(
+    conditions,
+    { type: ConditionType.Reconciling, ...starting, status: 'True' },
+    ctx.generation,
+    ctx.now,
+  );
+  return { ...copied, conditions };
 }
 
 /** Stalled until the spec changes. `components` are copies that exist anyway (PartialCopy). */
