@@ -13,14 +13,20 @@ import { startSimulator } from '../test/support/simulator/index.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const keep = process.argv.includes('--keep');
 if (process.argv.includes('--help')) {
-  process.stdout.write('Usage: npm run demo [-- --keep]\n  --keep  leave the control plane, simulator and operator running for kubectl (Ctrl-C stops)\n');
+  process.stdout.write(
+    'Usage: npm run demo [-- --keep]\n  --keep  leave the control plane, simulator and operator running for kubectl (Ctrl-C stops)\n',
+  );
   process.exit(0);
 }
 
 const say = (text: string) => process.stdout.write(`\n\x1b[1m==> ${text}\x1b[0m\n`);
 
 function kubectl(kubeconfig: string, args: string[], input?: string): string {
-  const result = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, input, encoding: 'utf8' });
+  const result = spawnSync('kubectl', args, {
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    input,
+    encoding: 'utf8',
+  });
   if (result.error) throw new Error(`kubectl is needed for the demo: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${result.stderr}`);
   return result.stdout;
@@ -53,7 +59,12 @@ async function main(): Promise<void> {
   try {
     const kc = plane.kubeconfigPath;
     kubectl(kc, ['apply', '-f', `${ROOT}crds/`]);
-    kubectl(kc, ['wait', '--for=condition=Established', 'crd/appcopies.openapi.rainbond.io', '--timeout=30s']);
+    kubectl(kc, [
+      'wait',
+      '--for=condition=Established',
+      'crd/appcopies.openapi.rainbond.io',
+      '--timeout=30s',
+    ]);
     kubectl(kc, ['create', 'namespace', 'demo']);
     process.stdout.write(`    API server ${plane.server}; CRD appcopies.openapi.rainbond.io installed\n`);
 
@@ -106,10 +117,17 @@ async function main(): Promise<void> {
     let last = '';
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const object = JSON.parse(kubectl(kc, ['get', '-n', 'demo', 'appcopy/shop-to-staging', '-o', 'json'])) as {
-        status?: { services?: { serviceCname: string; status?: string }[]; conditions?: { type: string; status: string; reason: string }[] };
+      const object = JSON.parse(
+        kubectl(kc, ['get', '-n', 'demo', 'appcopy/shop-to-staging', '-o', 'json']),
+      ) as {
+        status?: {
+          services?: { serviceCname: string; status?: string }[];
+          conditions?: { type: string; status: string; reason: string }[];
+        };
       };
-      const services = (object.status?.services ?? []).map((s) => `${s.serviceCname}=${s.status ?? '?'}`).join(' ');
+      const services = (object.status?.services ?? [])
+        .map((s) => `${s.serviceCname}=${s.status ?? '?'}`)
+        .join(' ');
       const ready = object.status?.conditions?.find((c) => c.type === 'ComponentsReady');
       const line = `${services}   ComponentsReady=${ready?.status ?? '-'} (${ready?.reason ?? 'not yet'})`;
       if (line !== last) process.stdout.write(`    ${line}\n`);
@@ -118,13 +136,19 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error('the copies did not reach running within 60 s');
       await new Promise((r) => setTimeout(r, 500));
     }
-    process.stdout.write(kubectl(kc, ['get', 'appcopies', '-n', 'demo', '-o', 'wide']).replace(/^/gm, '    '));
+    process.stdout.write(
+      kubectl(kc, ['get', 'appcopies', '-n', 'demo', '-o', 'wide']).replace(/^/gm, '    '),
+    );
     const copies = sim.ledger.copiesInto(APPS.shopStaging);
-    process.stdout.write(`    simulator ledger: ${copies.length} copy call(s) took effect, ${copies[0]?.createdServiceIds.length ?? 0} component(s) created\n`);
+    process.stdout.write(
+      `    simulator ledger: ${copies.length} copy call(s) took effect, ${copies[0]?.createdServiceIds.length ?? 0} component(s) created\n`,
+    );
 
     if (keep) {
       say('Running. Try kubectl against it; Ctrl-C stops everything');
-      process.stdout.write(`    export KUBECONFIG=${kc}\n    kubectl get appcopies -A\n    kubectl describe appcopy -n demo shop-to-staging\n`);
+      process.stdout.write(
+        `    export KUBECONFIG=${kc}\n    kubectl get appcopies -A\n    kubectl describe appcopy -n demo shop-to-staging\n`,
+      );
       await new Promise(() => {});
     }
 

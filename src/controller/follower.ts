@@ -3,7 +3,7 @@
 // sets ComponentsReady; it stops when all run, a failure persists, or the follow timeout passes.
 import type { Logger } from 'pino';
 import type { AppCopy, AppCopySpec, AppCopyStatus } from '../api/appcopy.ts';
-import { ConditionType, Reason, removeCondition, setCondition } from '../api/conditions.ts';
+import { ConditionType, removeCondition, setCondition } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';

@@ -8,7 +8,7 @@ import { type AppCopySpecInput, appCopies } from './appcopies.ts';
 import { createTestNamespace, testKubeConfig } from './kube.ts';
 import { type OperatorProcess, startOperatorProcess } from './operator-process.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from './simulator/fixtures/default.ts';
-import { type Simulator, startSimulator } from './simulator/index.ts';
+import { type Simulator, type SimulatorClock, startSimulator } from './simulator/index.ts';
 
 let nextTargetAppId = 9000;
 
@@ -29,12 +29,15 @@ export interface World {
 }
 
 export async function createWorld(
-  opts: { statusTimings?: { creatingMs: number; buildingMs: number } } = {},
+  opts: { statusTimings?: { creatingMs: number; buildingMs: number }; clock?: SimulatorClock } = {},
 ): Promise<World> {
   const kc = testKubeConfig();
   const kubeconfigPath = inject('kubeconfigPath');
   const namespace = await createTestNamespace(kc, 'ac');
-  const sim = await startSimulator(opts.statusTimings ? { statusTimings: opts.statusTimings } : {});
+  const sim = await startSimulator({
+    ...(opts.statusTimings ? { statusTimings: opts.statusTimings } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   const processes: OperatorProcess[] = [];
   onTestFinished(async () => {
     await Promise.all(processes.map((p) => p.kill()));

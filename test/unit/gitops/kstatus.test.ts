@@ -10,7 +10,7 @@ import { succeededStatus } from '../../../src/controller/status.ts';
 import { anAppCopy } from '../../support/builders.ts';
 import { computeKstatus } from '../../support/kstatus.ts';
 import { FLUX_EXPRESSIONS, fluxHealth } from './support/flux-health.ts';
-import { followOnce, operatorStates } from './support/operator-states.ts';
+import { operatorStates } from './support/operator-states.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const states = await operatorStates();
