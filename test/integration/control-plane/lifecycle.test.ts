@@ -1,13 +1,16 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AuthenticationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
 import { probe } from '../../support/control-plane/http-probe.ts';
 import { pollUntil } from '../../support/control-plane/poll-until.ts';
 import { isProcessAlive } from '../../support/control-plane/process-alive.ts';
 import { processesMentioning } from '../../support/control-plane/process-table.ts';
+import { removeAbandonedRunDirs, runDirPrefix } from '../../support/control-plane/run-dir.ts';
 
 // These tests start control planes of their own: stopping or restarting the shared one would
 // break the tests running beside them.
@@ -47,49 +50,6 @@ describe('a local control plane', () => {
     expect(existsSync(controlPlane.runDir)).toBe(false);
     await controlPlane.stop(); // idempotent
     expect(await settledValue(controlPlane.failure)).toBe(pending); // a stop is not a failure
-  });
-
-  it('writes a kubeconfig that kubectl-style clients load from the file', async () => {
-    const controlPlane = await start();
-    const kc = new KubeConfig();
-    kc.loadFromFile(controlPlane.kubeconfigPath);
-    expect(kc.getCurrentCluster()?.server).toBe(controlPlane.server);
-    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
-    expect(namespaces.items.map((namespace) => namespace.metadata?.name)).toContain('default');
-  });
-
-  it('issues service-account tokens (TokenRequest) that authenticate and are subject to RBAC', async () => {
-    const controlPlane = await start();
-    const core = controlPlane.kubeConfig().makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: 'tokens' } } });
-    await core.createNamespacedServiceAccount({ namespace: 'tokens', body: { metadata: { name: 'robot' } } });
-    const request = await core.createNamespacedServiceAccountToken({
-      namespace: 'tokens',
-      name: 'robot',
-      body: { spec: { audiences: [], expirationSeconds: 600 } },
-    });
-    const token = request.status?.token ?? '';
-
-    const asRobot = new KubeConfig();
-    asRobot.loadFromOptions({
-      clusters: [
-        {
-          name: 'c',
-          server: controlPlane.server,
-          caData: Buffer.from(controlPlane.caData).toString('base64'),
-        },
-      ],
-      users: [{ name: 'robot', token }],
-      contexts: [{ name: 'c', cluster: 'c', user: 'robot' }],
-      currentContext: 'c',
-    });
-    const review = await asRobot.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
-    expect(review.status?.userInfo?.username).toBe('system:serviceaccount:tokens:robot');
-    await expect(
-      asRobot.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'tokens' }),
-    ).rejects.toMatchObject({
-      code: 403,
-    });
   });
 
   it('restarts kube-apiserver on the same port with its data, gracefully or after a crash', async () => {
@@ -148,5 +108,25 @@ describe('a local control plane', () => {
           ),
       },
     );
+  });
+
+  it('removes run directories whose owner died before its watchdogs started, and only those', () => {
+    const tmpDir = mkdtempSync(join(tmpdir(), 'appcopy-abandoned-'));
+    try {
+      const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+      for (const [name, owner] of [
+        ['dead', deadPid],
+        ['alive', process.pid],
+      ] as const) {
+        mkdirSync(join(tmpDir, `${runDirPrefix}${name}`));
+        writeFileSync(join(tmpDir, `${runDirPrefix}${name}`, 'owner.pid'), `${owner}\n`);
+      }
+      mkdirSync(join(tmpDir, `${runDirPrefix}unowned`)); // being created right now, perhaps
+
+      expect(removeAbandonedRunDirs(tmpDir)).toEqual([join(tmpDir, `${runDirPrefix}dead`)]);
+      expect(readdirSync(tmpDir).sort()).toEqual([`${runDirPrefix}alive`, `${runDirPrefix}unowned`]);
+    } finally {
+      rmSync(tmpDir, { recursive: true, force: true });
+    }
   });
 });

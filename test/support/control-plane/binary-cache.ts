@@ -103,7 +103,7 @@ export async function ensureControlPlaneBinaries(
         `Full output: ${logFile}. Check that the Go module proxy is reachable (go env GOPROXY) and both versions exist, then run again.`,
     );
   }
-  return { apiServer, etcd, built: true };
+  return { apiServer, etcd, built: !result.builtElsewhere };
 }
 
 interface BuildResult {
@@ -111,6 +111,8 @@ interface BuildResult {
   signal: NodeJS.Signals | null;
   /** The script's own one-line diagnosis ("error: ..."), if it gave one. */
   lastError: string | undefined;
+  /** The script found the binaries built by a concurrent caller it waited for. */
+  builtElsewhere: boolean;
 }
 
 async function runBuild(options: {
@@ -128,6 +130,7 @@ async function runBuild(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let lastError: string | undefined;
+  let builtElsewhere = false;
   let lines = 0;
   const onLine = (line: string) => {
     lines += 1;
@@ -136,6 +139,7 @@ async function runBuild(options: {
     if (line.startsWith('[control-plane build]')) options.log(line);
     const error = /^\[control-plane build\] error: (.*)$/.exec(line);
     if (error) lastError = error[1];
+    if (line.startsWith('[control-plane build] already built by another run')) builtElsewhere = true;
   };
   createInterface({ input: child.stdout! }).on('line', onLine);
   createInterface({ input: child.stderr! }).on('line', onLine);
@@ -150,7 +154,7 @@ async function runBuild(options: {
       child.once('error', reject);
       child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
     });
-    return { code, signal, lastError };
+    return { code, signal, lastError, builtElsewhere };
   } finally {
     clearInterval(heartbeat);
     await new Promise((resolve) => output.end(resolve));
