@@ -14,7 +14,12 @@ import {
 } from './binary-cache.ts';
 import { ControlPlaneError } from './control-plane-error.ts';
 import { etcdExited, type RunningEtcd, startEtcd } from './etcd.ts';
-import { apiServerExited, type RunningApiServer, startApiServer } from './kube-apiserver.ts';
+import {
+  apiServerExited,
+  assertApiServerPortFree,
+  type RunningApiServer,
+  startApiServer,
+} from './kube-apiserver.ts';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { createRunDir, removeAbandonedRunDirs } from './run-dir.ts';
 
@@ -97,6 +102,8 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   if (options.cacheDir !== undefined) binaryOptions.cacheDir = options.cacheDir;
   if (options.env !== undefined) binaryOptions.env = options.env;
   const binaries = await ensureControlPlaneBinaries(binaryOptions);
+  // A taken port is the person's to fix; find out before etcd starts.
+  if (options.apiServerPort !== undefined) await assertApiServerPortFree(options.apiServerPort);
 
   const tmpDir = options.tmpDir ?? tmpdir();
   for (const dir of removeAbandonedRunDirs(tmpDir))

@@ -17,7 +17,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const log = (line: string) => process.stderr.write(`[control plane] ${line}\n`);
+  const log = (line: string) =>
+    process.stderr.write(`${line.startsWith('[') ? '' : '[control plane] '}${line}\n`);
   let controlPlane: ControlPlane;
   try {
     controlPlane = await startControlPlane({ log });

@@ -73,9 +73,7 @@ export function apiServerArgs(options: {
  * On failure nothing is left running and the error names the cause.
  */
 export async function startApiServer(options: StartApiServerOptions): Promise<RunningApiServer> {
-  if (options.port !== undefined && !(await isPortFree(options.port))) {
-    throw portInUse(options.port, undefined);
-  }
+  if (options.port !== undefined) await assertApiServerPortFree(options.port);
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await pickFreePort());
     const apiServer = await spawnGuarded({
@@ -98,6 +96,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
       throw portInUse(port, apiServer);
     }
   }
+}
+
+/** Rejects with PORT_IN_USE, naming the port and what to do, if `port` cannot be bound now. */
+export async function assertApiServerPortFree(port: number): Promise<void> {
+  if (!(await isPortFree(port))) throw portInUse(port, undefined);
 }
 
 async function awaitReady(
