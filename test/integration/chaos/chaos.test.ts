@@ -1,0 +1,39 @@
+// The chaos run at the size CI affords (issue 6): at least 100 AppCopies, at least 5 SIGKILLs
+// of the operator at random moments, an API server restart, and about a quarter of the copy
+// calls failed by the simulator. CHAOS_SEED replays a run; CHAOS_APPCOPIES and CHAOS_KILLS make
+// it bigger (or use `npm run chaos -- --appcopies 1000 --kills 10 --seed N`).
+import { describe, expect, it } from 'vitest';
+import { formatReport, runChaos } from './chaos-run.ts';
+
+const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const appCopies = Math.max(100, Number(process.env.CHAOS_APPCOPIES ?? 100));
+const kills = Math.max(5, Number(process.env.CHAOS_KILLS ?? 5));
+
+describe('chaos: kills, an API server restart and console faults', () => {
+  // Time: the control plane's start, the disturbances (about 2.5 s per batch), convergence.
+  it(`copies ${appCopies} AppCopies exactly once each through ${kills} SIGKILLs (seed ${seed})`, {
+    timeout: 600_000,
+  }, async () => {
+    // Printed first, so that even a run that times out can be replayed.
+    process.stderr.write(
+      `[chaos] seed ${seed} (replay: CHAOS_SEED=${seed} npx vitest run --project integration test/integration/chaos)\n`,
+    );
+    const report = await runChaos({
+      appCopies,
+      kills,
+      seed,
+      convergeTimeoutMs: 180_000,
+      log: (line) => process.stderr.write(`[chaos] ${line}\n`),
+    });
+    process.stderr.write(`[chaos] report\n${formatReport(report)}\n`);
+
+    expect(report.violations).toEqual([]);
+    expect(report.duplicates).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(report.stuck).toBe(0);
+    expect(report.kills).toBe(kills);
+    // At least 10% of the copy calls met a fault.
+    expect(report.copyCallsFaulted / report.copyCalls).toBeGreaterThanOrEqual(0.1);
+    expect(report.succeeded + report.partialCopies).toBe(appCopies);
+  });
+});
