@@ -21,6 +21,15 @@ export interface ListResult {
 export interface ListWatch {
   list(signal: AbortSignal): Promise<ListResult>;
   /**
+   * Optional: like `list`, but applies `convert` to each object as soon as it is decoded and
+   * returns the results (leaving out `undefined`), so that a large list never holds every raw
+   * object at once. The informer uses it when present.
+   */
+  listConverted?<C>(
+    signal: AbortSignal,
+    convert: (raw: unknown) => C | undefined,
+  ): Promise<{ items: C[]; resourceVersion: string }>;
+  /**
    * Streams changes after `resourceVersion` (with bookmarks) into `onEvent`. Resolves when the
    * stream ends normally, rejects on failure (a KubeApiError with statusCode 410 when the
    * resourceVersion is too old), and ends promptly once `signal` aborts.
@@ -46,7 +55,11 @@ export interface InformerOptions<T> {
   transform?: (raw: unknown) => T;
   /** Every `resyncMs` each cached object is re-announced through onUpdate(obj, obj); 0 disables. */
   resyncMs: number;
-  /** A watch on which nothing at all (not even a bookmark) arrived for this long is dropped and the cache relisted; 0 disables. */
+  /**
+   * A watch on which nothing at all (not even a bookmark) arrived for this long is dropped and
+   * the cache relisted; 0 disables. The API server sends a bookmark about once a minute on a quiet
+   * watch, so 2-3 minutes catches a dead connection without false alarms.
+   */
   watchSilenceMs: number;
   /** Delay between attempts after failures (failed list, failed or silent watch). */
   backoff: BackoffOptions;
@@ -124,13 +137,10 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
   };
 
   /** Makes the cache equal to a fresh list and announces the differences. */
-  const replace = (items: unknown[]): void => {
+  const replace = (items: { key: string; entry: Entry<T> }[]): void => {
     const previous = cache;
     const next = new Map<string, Entry<T>>();
-    for (const raw of items) {
-      const converted = toEntry(raw);
-      if (converted) next.set(converted.key, converted.entry);
-    }
+    for (const { key, entry } of items) next.set(key, entry);
     cache = next;
     for (const [key, entry] of next) {
       const old = previous.get(key);
@@ -216,14 +226,29 @@ export function createInformer<T>(opts: InformerOptions<T>): Informer<T> {
 
   let failures = 0;
 
-  /** List, then watch for as long as watches keep ending normally. Returns to ask for a relist; throws on failure. */
-  const listAndWatch = async (signal: AbortSignal): Promise<void> => {
-    const listed = await abortable(listWatch.list(signal), signal);
-    if (listed === ABORTED) return;
+  /**
+   * Lists into the cache; false if stopped meanwhile. A function of its own so that the raw list
+   * is garbage once it returns, not held by the long-lived frame of `listAndWatch`.
+   */
+  const relist = async (signal: AbortSignal): Promise<boolean> => {
+    const listing = listWatch.listConverted
+      ? listWatch.listConverted(signal, toEntry)
+      : listWatch.list(signal).then(({ items, resourceVersion }) => ({
+          items: items.map(toEntry).filter((item) => item !== undefined),
+          resourceVersion,
+        }));
+    const listed = await abortable(listing, signal);
+    if (listed === ABORTED) return false;
     replace(listed.items);
     lastResourceVersion = listed.resourceVersion;
     markSynced();
     logger.debug({ objects: cache.size, resourceVersion: listed.resourceVersion }, 'listed');
+    return true;
+  };
+
+  /** List, then watch for as long as watches keep ending normally. Returns to ask for a relist; throws on failure. */
+  const listAndWatch = async (signal: AbortSignal): Promise<void> => {
+    if (!(await relist(signal))) return;
 
     let emptyWatches = 0;
     while (!signal.aborted) {

@@ -80,30 +80,39 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
     return kubeApiErrorFromStatus(parseJson(text), response.httpStatusCode);
   };
 
+  const listConverted = async <C>(
+    signal: AbortSignal,
+    convert: (raw: unknown) => C | undefined,
+  ): Promise<{ items: C[]; resourceVersion: string }> => {
+    const items: C[] = [];
+    let resourceVersion = '';
+    let continueToken: string | undefined;
+    do {
+      const response = await get(
+        urlWith({ limit: String(pageSize), continue: continueToken }),
+        AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]),
+      );
+      if (response.httpStatusCode !== 200) throw await failure(response);
+      const page = parseJson(await response.body.text()) as {
+        kind?: string;
+        items?: unknown[];
+        metadata?: { resourceVersion?: string; continue?: string };
+      };
+      if (!Array.isArray(page?.items)) throw new KubeApiError(500, 'list response has no items array');
+      const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -'List'.length) : undefined;
+      for (const item of page.items) {
+        const converted = convert(withTypeMeta(item, groupVersion, kind));
+        if (converted !== undefined) items.push(converted);
+      }
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+      continueToken = page.metadata?.continue || undefined;
+    } while (continueToken);
+    return { items, resourceVersion };
+  };
+
   return {
-    async list(signal) {
-      const items: unknown[] = [];
-      let resourceVersion = '';
-      let continueToken: string | undefined;
-      do {
-        const response = await get(
-          urlWith({ limit: String(pageSize), continue: continueToken }),
-          AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]),
-        );
-        if (response.httpStatusCode !== 200) throw await failure(response);
-        const page = parseJson(await response.body.text()) as {
-          kind?: string;
-          items?: unknown[];
-          metadata?: { resourceVersion?: string; continue?: string };
-        };
-        if (!Array.isArray(page?.items)) throw new KubeApiError(500, 'list response has no items array');
-        const kind = page.kind?.endsWith('List') ? page.kind.slice(0, -'List'.length) : undefined;
-        for (const item of page.items) items.push(withTypeMeta(item, groupVersion, kind));
-        resourceVersion = page.metadata?.resourceVersion ?? '';
-        continueToken = page.metadata?.continue || undefined;
-      } while (continueToken);
-      return { items, resourceVersion } satisfies ListResult;
-    },
+    list: (signal): Promise<ListResult> => listConverted(signal, (raw) => raw),
+    listConverted,
 
     async watch(resourceVersion, onEvent, signal) {
       let response: ResponseContext;

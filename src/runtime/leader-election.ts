@@ -47,8 +47,8 @@ export interface LeaderElectorOptions {
 export interface LeaderElector {
   /**
    * Campaigns, leads and renews until `signal` aborts or `release()` is called; after losing
-   * leadership it campaigns again. Resolves when it has stopped (never rejects). Stopping
-   * without `release()` leaves the lease to expire.
+   * leadership it campaigns again. Resolves when it has stopped; rejects only when called while
+   * already running. Stopping without `release()` leaves the lease to expire.
    */
   run(signal: AbortSignal): Promise<void>;
   isLeader(): boolean;
@@ -135,7 +135,8 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
     callback(opts.onStartedLeading, 'onStartedLeading');
   };
 
-  const stopLeading = (reason: string): void => {
+  /** `expected` stops (shutdown, release) are routine; the others mean the lease slipped away. */
+  const stopLeading = (reason: string, expected = false): void => {
     if (!leading) return;
     leading = false;
     if (deadlineTimer) clock.clearTimeout(deadlineTimer);
@@ -143,7 +144,8 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
     // A renewal still in flight can no longer make us leader again without a fresh campaign.
     inFlight?.abort();
     opts.metrics?.leading(false);
-    logger.warn({ reason }, 'stopped leading');
+    if (expected) logger.info({ reason }, 'stopped leading');
+    else logger.warn({ reason }, 'stopped leading');
     callback(opts.onStoppedLeading, 'onStoppedLeading');
   };
 
@@ -217,7 +219,7 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
         // A failed renewal is retried after the retry period until the deadline timer gives up.
       }
     } finally {
-      stopLeading('election stopped');
+      stopLeading('election stopped', true);
     }
   };
 

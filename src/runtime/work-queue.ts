@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
-import { type Clock, sleep, type TimerHandle } from './clock.ts';
+import { type Clock, MAX_TIMER_MS, sleep, type TimerHandle } from './clock.ts';
 import { DelayedKeys } from './delayed-keys.ts';
 import { fullBucket, reserveToken, type TokenBucketOptions, type TokenBucketState } from './token-bucket.ts';
 
@@ -75,9 +75,6 @@ export interface WorkQueueOptions {
 export const DEFAULT_RETRY_BACKOFF: BackoffOptions = { baseMs: 5, maxMs: 1_000_000, jitter: 0.1 };
 /** Like client-go's default controller rate limiter: 10 retries per second, bursts of 100. */
 export const DEFAULT_RETRY_BUCKET: TokenBucketOptions = { qps: 10, burst: 100 };
-
-// setTimeout fires at once for delays above 2^31-1 ms; longer waits are clamped to this.
-const MAX_TIMER_MS = 2_147_483_647;
 
 interface Run {
   startedAt: number;

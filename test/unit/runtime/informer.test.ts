@@ -303,6 +303,42 @@ describe('informer', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('lists through listConverted when the ListWatch offers it, converting each object as it arrives', async () => {
+    const { clock, lw } = setup();
+    const converted: unknown[] = [];
+    const withConversion: ListWatch = {
+      list: () => Promise.reject(new Error('list must not be used')),
+      listConverted: async <C>(_signal: AbortSignal, convert: (raw: unknown) => C | undefined) => {
+        const items: C[] = [];
+        for (const raw of [obj('a', '1', 'big'), obj('b', '2', 'big')]) {
+          const c = convert(raw);
+          converted.push(c);
+          if (c !== undefined) items.push(c);
+        }
+        return { items, resourceVersion: '10' };
+      },
+      watch: lw.watch.bind(lw),
+    };
+    const converting = createInformer<Obj>({
+      name: 'converted',
+      listWatch: withConversion,
+      keyOf: objectKeyOf,
+      transform: (raw) => ({ metadata: (raw as Obj).metadata }),
+      resyncMs: 0,
+      watchSilenceMs: 0,
+      backoff: { baseMs: 1000, maxMs: 30_000, jitter: 0 },
+      clock,
+      logger: captureLogs().logger,
+    });
+    converting.start();
+    await clock.flush();
+    expect(converting.hasSynced()).toBe(true);
+    expect(converted).toHaveLength(2);
+    expect(converting.get('ns/a')).toEqual({ metadata: obj('a', '1').metadata });
+    expect(lw.current.resourceVersion).toBe('10');
+    await converting.stop();
+  });
+
   it('unsubscribed handlers receive nothing more', async () => {
     const { clock, lw, informer } = setup();
     const seen: string[] = [];
