@@ -1,0 +1,87 @@
+import { CoreV1Api } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { WatchEventType } from '../../../src/runtime/informer.ts';
+import { KubeApiError } from '../../../src/runtime/kube-api-error.ts';
+import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
+import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
+import { eventually } from './eventually.ts';
+
+// The adapter against the real API server: REST paths, auth from the kubeconfig, pagination,
+// the watch stream and its errors.
+describe('kube list-watch', () => {
+  it('lists every page and watches changes after the list resourceVersion', async () => {
+    const kc = testKubeConfig();
+    const namespace = await createTestNamespace(kc, 'rt-lw');
+    const core = kc.makeApiClient(CoreV1Api);
+    for (let i = 0; i < 5; i++) {
+      await core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: `cm-${i}` }, data: { i: String(i) } },
+      });
+    }
+    const lw = createKubeListWatch(kc, {
+      group: '',
+      version: 'v1',
+      plural: 'configmaps',
+      namespace,
+      pageSize: 2,
+    });
+    const listed = await lw.list(AbortSignal.timeout(10_000));
+    const names = listed.items.map((item) => (item as { metadata: { name: string } }).metadata.name).sort();
+    expect(names).toEqual(['cm-0', 'cm-1', 'cm-2', 'cm-3', 'cm-4']);
+    expect(listed.resourceVersion).toMatch(/^\d+$/);
+    // List items get the type meta that watch events carry.
+    expect(listed.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
+
+    const events: string[] = [];
+    const controller = new AbortController();
+    const watching = lw.watch(
+      listed.resourceVersion,
+      (type: WatchEventType, obj) => {
+        if (type !== 'BOOKMARK')
+          events.push(`${type} ${(obj as { metadata: { name: string } }).metadata.name}`);
+      },
+      controller.signal,
+    );
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'new' } } });
+    await core.deleteNamespacedConfigMap({ namespace, name: 'cm-0' });
+    await eventually('both events arrived', () => events.length === 2);
+    expect(events).toEqual(['ADDED new', 'DELETED cm-0']);
+    controller.abort();
+    await expect(watching).resolves.toBeUndefined();
+  });
+
+  it('filters by label selector', async () => {
+    const kc = testKubeConfig();
+    const namespace = await createTestNamespace(kc, 'rt-lw');
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'yes', labels: { pick: 'me' } } },
+    });
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'no' } } });
+    const lw = createKubeListWatch(kc, {
+      group: '',
+      version: 'v1',
+      plural: 'configmaps',
+      namespace,
+      labelSelector: 'pick=me',
+    });
+    const listed = await lw.list(AbortSignal.timeout(10_000));
+    expect(listed.items.map((item) => (item as { metadata: { name: string } }).metadata.name)).toEqual([
+      'yes',
+    ]);
+  });
+
+  it('turns API errors into KubeApiError with the HTTP status', async () => {
+    const kc = testKubeConfig();
+    const lw = createKubeListWatch(kc, { group: 'nothing.example.com', version: 'v1', plural: 'things' });
+    const listError = await lw.list(AbortSignal.timeout(10_000)).catch((err: unknown) => err);
+    expect(listError).toBeInstanceOf(KubeApiError);
+    expect(listError).toMatchObject({ code: 'KUBE_API_ERROR', statusCode: 404 });
+    const watchError = await lw
+      .watch('0', () => {}, AbortSignal.timeout(10_000))
+      .catch((err: unknown) => err);
+    expect(watchError).toMatchObject({ statusCode: 404 });
+  });
+});
