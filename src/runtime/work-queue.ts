@@ -255,10 +255,13 @@ export class WorkQueue {
     this.#metrics?.depth(this.#waiting.size);
     this.#metrics?.queueDuration(Math.max(0, now - addedAt) / 1000);
     this.#metrics?.activeWorkers(this.#running.size);
-    void this.#run(key, run);
+    // #run handles the handler's failures itself; this only catches a throwing metrics hook.
+    this.#run(key, run).catch((err: unknown) =>
+      this.#logger.error({ err, key }, 'work queue bookkeeping failed'),
+    );
   }
 
-  /** Runs the handler once for `key` and applies its outcome. Never rejects. */
+  /** Runs the handler once for `key` and applies its outcome. */
   async #run(key: string, run: Run): Promise<void> {
     let result: ReconcileResult;
     try {
