@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { condition, isPhase } from '../support/appcopies.ts';
+import { appCopies, condition, isPhase } from '../support/appcopies.ts';
 import { createWorld } from '../support/harness.ts';
+import { createTestNamespace } from '../support/kube.ts';
 import type { OperatorProcess } from '../support/operator-process.ts';
 
 const LEADER_ENV = (namespace: string) => ({
@@ -159,5 +160,32 @@ describe('the operator process', () => {
     console.info(`[figure] failover after SIGKILL of the leader (lease 4 s): ${took} ms`);
     for (const n of names) await w.appcopies.waitFor(w.namespace, n, isPhase('Succeeded'));
     for (const n of names) expect(w.sim.ledger.copiesInto(targets.get(n)!), n).toHaveLength(1);
+  });
+
+  it('watches only the listed namespaces and, with a label selector, only its shard', async () => {
+    const w = await createWorld();
+    const other = await createTestNamespace(w.kc, 'ac-other');
+    const unwatched = await createTestNamespace(w.kc, 'ac-unwatched');
+    await w.operator({ WATCH_NAMESPACES: `${w.namespace},${other}`, LABEL_SELECTOR: 'shard=a' });
+    const client = appCopies(w.kc);
+    const target = () => ({ teamName: 't7k2m9qa', regionName: 'rainbond', appId: w.newTargetApp() });
+    const create = async (namespace: string, name: string, shard: string) => {
+      const created = await client.create(namespace, name, w.spec({ target: target() }));
+      const { kubectl } = await import('../support/kube.ts');
+      await kubectl(['label', 'appcopy', name, '-n', namespace, `shard=${shard}`], {
+        kubeconfig: w.kubeconfigPath,
+      });
+      return created;
+    };
+    await create(w.namespace, 'mine', 'a');
+    await create(other, 'mine-too', 'a');
+    await create(w.namespace, 'other-shard', 'b');
+    await create(unwatched, 'not-watched', 'a');
+    await client.waitFor(w.namespace, 'mine', isPhase('Succeeded'));
+    await client.waitFor(other, 'mine-too', isPhase('Succeeded'));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await client.get(w.namespace, 'other-shard'))?.status).toBeUndefined();
+    expect((await client.get(unwatched, 'not-watched'))?.status).toBeUndefined();
+    expect(w.sim.ledger.copies).toHaveLength(2);
   });
 });
