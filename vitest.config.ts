@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 // the global setup throws and the run fails with the reason.
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print the plain "N passed, N failed" closing line.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         test: {

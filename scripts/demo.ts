@@ -3,7 +3,7 @@
 // runs the operator as its own process, applies an AppCopy, shows its status as the copies
 // build and run, deletes it (deletionPolicy: Delete removes the copies), and tears everything
 // down. `--keep` stops before the deletion and leaves everything running for kubectl.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
@@ -21,15 +21,29 @@ if (process.argv.includes('--help')) {
 
 const say = (text: string) => process.stdout.write(`\n\x1b[1m==> ${text}\x1b[0m\n`);
 
-function kubectl(kubeconfig: string, args: string[], input?: string): string {
-  const result = spawnSync('kubectl', args, {
-    env: { ...process.env, KUBECONFIG: kubeconfig },
-    input,
-    encoding: 'utf8',
+/**
+ * Runs kubectl without blocking: the simulator lives in this process, so a synchronous child
+ * (spawnSync) would freeze the console the operator is talking to.
+ */
+async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<string> {
+  const child = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
   });
-  if (result.error) throw new Error(`kubectl is needed for the demo: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${result.stderr}`);
-  return result.stdout;
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.end(input ?? '');
+  const [code] = (await Promise.race([
+    once(child, 'exit'),
+    once(child, 'error').then(([error]) => {
+      throw new Error(`kubectl is needed for the demo: ${(error as Error).message}`);
+    }),
+  ])) as [number | null];
+  if (code !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${stderr}`);
+  return stdout;
 }
 
 const MANIFEST = `apiVersion: openapi.rainbond.io/v1alpha1
@@ -58,14 +72,14 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
     const kc = plane.kubeconfigPath;
-    kubectl(kc, ['apply', '-f', `${ROOT}crds/`]);
-    kubectl(kc, [
+    await kubectl(kc, ['apply', '-f', `${ROOT}crds/`]);
+    await kubectl(kc, [
       'wait',
       '--for=condition=Established',
       'crd/appcopies.openapi.rainbond.io',
       '--timeout=30s',
     ]);
-    kubectl(kc, ['create', 'namespace', 'demo']);
+    await kubectl(kc, ['create', 'namespace', 'demo']);
     process.stdout.write(`    API server ${plane.server}; CRD appcopies.openapi.rainbond.io installed\n`);
 
     say('Starting the Rainbond console simulator (team "shop" has app 12 with web, api, worker)');
@@ -107,18 +121,27 @@ async function main(): Promise<void> {
 
     say('Applying an AppCopy');
     process.stdout.write(MANIFEST.replace(/^/gm, '    '));
-    kubectl(kc, ['apply', '-f', '-'], MANIFEST);
+    await kubectl(kc, ['apply', '-f', '-'], MANIFEST);
 
     say('kubectl wait --for=condition=Ready appcopy/shop-to-staging');
-    kubectl(kc, ['wait', '-n', 'demo', '--for=condition=Ready', 'appcopy/shop-to-staging', '--timeout=60s']);
-    process.stdout.write(kubectl(kc, ['get', 'appcopies', '-n', 'demo']).replace(/^/gm, '    '));
+    await kubectl(kc, [
+      'wait',
+      '-n',
+      'demo',
+      '--for=condition=Ready',
+      'appcopy/shop-to-staging',
+      '--timeout=60s',
+    ]);
+    process.stdout.write(
+      (await kubectl(kc, ['get', 'appcopies', '-n', 'demo'])).trimEnd().replace(/^/gm, '    ') + '\n',
+    );
 
     say('Following the copies as the console builds and deploys them');
     let last = '';
     const deadline = Date.now() + 60_000;
     for (;;) {
       const object = JSON.parse(
-        kubectl(kc, ['get', '-n', 'demo', 'appcopy/shop-to-staging', '-o', 'json']),
+        await kubectl(kc, ['get', '-n', 'demo', 'appcopy/shop-to-staging', '-o', 'json']),
       ) as {
         status?: {
           services?: { serviceCname: string; status?: string }[];
@@ -137,7 +160,8 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     process.stdout.write(
-      kubectl(kc, ['get', 'appcopies', '-n', 'demo', '-o', 'wide']).replace(/^/gm, '    '),
+      (await kubectl(kc, ['get', 'appcopies', '-n', 'demo', '-o', 'wide'])).trimEnd().replace(/^/gm, '    ') +
+        '\n',
     );
     const copies = sim.ledger.copiesInto(APPS.shopStaging);
     process.stdout.write(
@@ -153,7 +177,7 @@ async function main(): Promise<void> {
     }
 
     say('Deleting the AppCopy (deletionPolicy: Delete stops and deletes the copies first)');
-    kubectl(kc, ['delete', '-n', 'demo', 'appcopy/shop-to-staging', '--timeout=60s']);
+    await kubectl(kc, ['delete', '-n', 'demo', 'appcopy/shop-to-staging', '--timeout=60s']);
     const left = sim.state.componentsOf(APPS.shopStaging).length;
     process.stdout.write(`    components left in the target app: ${left}\n`);
     if (left !== 0) throw new Error('the copies were not deleted');
