@@ -245,15 +245,16 @@ async function disturb(ctx: {
     if (b < opts.kills) {
       // A random moment while this batch is being copied.
       await sleep(between(prng, 0, 2500));
+      // Sent within the copy timeout (plus the latency faults) and not answered yet.
       const inFlight = sim.ledger
         .callsTo('copy')
-        .filter((c) => c.method === 'POST' && c.status === null).length;
+        .filter((c) => c.method === 'POST' && c.status === null && Date.now() - c.time < 4000).length;
       killing = true;
       await operators.at(-1)!.kill();
       killing = false;
       kills += 1;
       log(
-        `kill ${kills}/${opts.kills}: operator SIGKILLed with ${inFlight} copy call(s) unanswered (${sim.ledger.copies.length} copies so far)`,
+        `kill ${kills}/${opts.kills}: operator SIGKILLed with ${inFlight} copy call(s) in flight (${sim.ledger.copies.length} copies so far)`,
       );
       await sleep(between(prng, 0, 1500));
       await startOperator();
