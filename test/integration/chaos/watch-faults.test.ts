@@ -14,6 +14,7 @@ import { type OperatorProcess, startOperatorProcess } from '../../support/operat
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from '../../support/simulator/fixtures/default.ts';
 import { type Simulator, startSimulator } from '../../support/simulator/index.ts';
 import { type FreezableProxy, startFreezableProxy } from '../runtime/freezable-proxy.ts';
+import { startBlackHoleProxy } from './black-hole-proxy.ts';
 
 const CRD = new URL('../../../crds/appcopies.openapi.rainbond.io.yaml', import.meta.url).pathname;
 
@@ -27,6 +28,19 @@ afterAll(async () => {
 });
 
 let nextTarget = 20_000;
+
+/** A kubeconfig file for the control plane, reached through a proxy on `port`. */
+function kubeconfigThrough(port: number): string {
+  const server = new URL(controlPlane.server);
+  const kc = controlPlane.kubeConfig();
+  const cluster = kc.getCurrentCluster()!;
+  kc.clusters = kc.clusters.map((c) =>
+    c.name === cluster.name ? { ...c, server: `https://${server.hostname}:${port}` } : c,
+  );
+  const path = join(controlPlane.runDir, `kubeconfig-proxied-${port}`);
+  writeFileSync(path, kc.exportConfig());
+  return path;
+}
 
 /** A namespace, a simulator and an operator process watching that namespace through `kubeconfigPath`. */
 async function setUp(kubeconfigPath: string, env: Record<string, string> = {}) {
@@ -123,6 +137,30 @@ describe('watch faults: no AppCopy is missed', () => {
 
     await w.expectCopiedOnce(missed, 45_000);
     expect(w.operator.logs.some((l) => l.msg === 'watch went silent; relisting')).toBe(true);
+    expect(w.operator.child.exitCode).toBeNull();
+  });
+
+  it('a network cut to the API server while copies are in flight, then healed: every AppCopy settles, copied once', async () => {
+    const server = new URL(controlPlane.server);
+    const proxy = await startBlackHoleProxy({ host: server.hostname, port: Number(server.port) });
+    onTestFinished(() => proxy.close());
+    const w = await setUp(kubeconfigThrough(proxy.port), { WATCH_SILENCE_TIMEOUT: '5s' });
+    // Slow copies: when the network goes, outcomes are waiting to be written.
+    w.sim.faults.add({ route: 'copy', kind: 'latency', ms: 1500 });
+    const targets = new Map<string, number>();
+    for (let i = 0; i < 6; i++) targets.set(`cut-${i}`, await w.create(`cut-${i}`));
+    const deadline = Date.now() + 20_000;
+    while (
+      w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST').length < 2 &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(proxy.cut()).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    proxy.heal();
+
+    await w.expectCopiedOnce(targets, 90_000);
     expect(w.operator.child.exitCode).toBeNull();
   });
 });
