@@ -26,6 +26,7 @@ import { combineInformers } from './runtime/combined-informer.ts';
 import { startHealthServer } from './runtime/health-server.ts';
 import { createInformer } from './runtime/informer.ts';
 import { createKubeListWatch } from './runtime/kube-list-watch.ts';
+import { withRequestTimeout } from './runtime/kube-request-timeout.ts';
 import { createLeaderElector } from './runtime/leader-election.ts';
 import { createKubeLeaseClient } from './runtime/lease-client.ts';
 import { createRuntimeMetrics } from './runtime/metrics.ts';
@@ -45,12 +46,16 @@ export interface OperatorHooks {
   failpoint?: (name: 'after-intent' | 'after-copy') => void;
 }
 
+/** How long one request to the API server may take (a silent connection must not hang a reconcile). */
+const KUBE_REQUEST_TIMEOUT_MS = 30_000;
+
 export async function startOperator(
   config: Config,
-  kc: KubeConfig,
+  kubeConfig: KubeConfig,
   logger: Logger,
   hooks: OperatorHooks = {},
 ): Promise<Operator> {
+  const kc = withRequestTimeout(kubeConfig, KUBE_REQUEST_TIMEOUT_MS);
   const identity = `${hostname()}_${randomUUID().slice(0, 8)}`;
   const now = () => new Date(systemClock.now());
   const registry = new Registry();
