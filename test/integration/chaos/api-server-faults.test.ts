@@ -9,7 +9,7 @@ import { startOperatorProcess } from '../../support/operator-process.ts';
 import { USERS } from '../../support/simulator/fixtures/default.ts';
 import { startAnswerDroppingProxy } from './answer-dropping-proxy.ts';
 
-describe.concurrent('an answer of the API server that never comes', () => {
+describe('an answer of the API server that never comes', () => {
   it.each([
     ['the read that starts a reconcile', 'GET', ''],
     ['the intent written before the copy', 'PUT', '/status'],
