@@ -1,0 +1,89 @@
+// What every scenario is given: the API server (the benchmark's own client), the simulator,
+// the settings, and the pids of kube-apiserver and etcd when the benchmark started them.
+import { USERS } from '../test/support/simulator/fixtures/default.ts';
+import type { Simulator } from '../test/support/simulator/index.ts';
+import type { KubeRest } from './kube-rest.ts';
+import { type OperatorUnderTest, startOperatorUnderTest } from './operator-under-test.ts';
+
+export type ScenarioName = 'latency' | 'burst' | 'scale';
+export const SCENARIOS: readonly ScenarioName[] = ['latency', 'burst', 'scale'];
+
+export interface BenchSettings {
+  scenarios: ScenarioName[];
+  /** AppCopies created at once in the burst scenario. */
+  burstSize: number;
+  /** Measured runs of the latency scenario (after `latencyWarmup` unmeasured ones). */
+  latencyRuns: number;
+  latencyWarmup: number;
+  /** Finished AppCopies present when the operator starts in the scale scenario. */
+  scaleSize: number;
+  /** How long the scale scenario leaves the operator alone after ready before reading memory, s. */
+  settleSeconds: number;
+  /** The operator's CONCURRENCY (C). */
+  concurrency: number;
+  /** Injected latency of every copy call (simulator `latency` fault on route `copy`). */
+  copyLatencyMs: number;
+  /** Injected latency of every list call (routes `copyPreflight` and `listComponents`). */
+  listLatencyMs: number;
+  /** Each scenario runs this many times; the report shows medians. */
+  repeat: number;
+  /** Requests the benchmark itself keeps in flight when creating or seeding AppCopies. */
+  clientParallelism: number;
+  /** NODE_OPTIONS for the operator process ('' = none), e.g. V8 heap sizes as in a container. */
+  operatorNodeOptions: string;
+}
+
+export interface BenchContext {
+  /** The checkout whose built operator is measured. */
+  operatorRoot: string;
+  kube: KubeRest;
+  kubeconfigPath: string;
+  sim: Simulator;
+  settings: BenchSettings;
+  /** Where operator CPU profiles and heap snapshots go; absent: not profiled. */
+  profileDir: string | undefined;
+  /** Where the operators' debug logs go; absent: logs at info, not kept. */
+  logDir: string | undefined;
+  /** pids of the control plane processes, when known (for their CPU time). */
+  controlPlanePids(): { apiServer?: number; etcd?: number };
+  log(line: string): void;
+}
+
+/** The token the operator uses: alice is a member of every team of the default fixture. */
+export const OPERATOR_TOKEN = USERS.alice.token;
+
+export function startOperator(
+  ctx: BenchContext,
+  namespace: string,
+  label: string,
+  followTimeout: string,
+): Promise<OperatorUnderTest> {
+  return startOperatorUnderTest({
+    root: ctx.operatorRoot,
+    kubeconfigPath: ctx.kubeconfigPath,
+    rainbondUrl: ctx.sim.url,
+    token: OPERATOR_TOKEN,
+    namespace,
+    concurrency: ctx.settings.concurrency,
+    followTimeout,
+    label,
+    ...(ctx.settings.operatorNodeOptions ? { env: { NODE_OPTIONS: ctx.settings.operatorNodeOptions } } : {}),
+    ...(ctx.profileDir ? { profileDir: ctx.profileDir } : {}),
+    ...(ctx.logDir ? { logDir: ctx.logDir } : {}),
+  });
+}
+
+/** Waits until the operator's work queue is empty and no worker runs, twice in a row. */
+export async function operatorIdle(operator: OperatorUnderTest, timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let quiet = 0;
+  while (performance.now() < deadline) {
+    const samples = await operator.metrics();
+    const value = (name: string) => samples.find((s) => s.name === name)?.value ?? 0;
+    if (value('workqueue_depth') === 0 && value('controller_runtime_active_workers') === 0) quiet++;
+    else quiet = 0;
+    if (quiet >= 2) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the operator did not go idle within ${timeoutMs} ms`);
+}

@@ -1,0 +1,53 @@
+// What a process costs, read from /proc (Linux): CPU time and resident memory. The benchmark
+// reads the operator, kube-apiserver and etcd this way, from the outside, as `top` would.
+import { readFileSync } from 'node:fs';
+
+/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux that matters). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export interface Memory {
+  /** VmRSS: resident set size now, bytes. */
+  rssBytes: number;
+  /** VmHWM: the peak resident set size so far, bytes. */
+  peakRssBytes: number;
+}
+
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rssBytes: kb('VmRSS') * 1024, peakRssBytes: kb('VmHWM') * 1024 };
+}
+
+/** User + system CPU seconds the process has used so far; undefined when it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used by each named process between `start()` and `stop()`. */
+export function cpuMeter(pids: Record<string, number | undefined>) {
+  const before: Record<string, number | undefined> = {};
+  for (const [name, pid] of Object.entries(pids)) before[name] = pid ? cpuSecondsOf(pid) : undefined;
+  return {
+    read(): Record<string, number> {
+      const used: Record<string, number> = {};
+      for (const [name, pid] of Object.entries(pids)) {
+        const now = pid ? cpuSecondsOf(pid) : undefined;
+        const then = before[name];
+        if (now !== undefined && then !== undefined) used[name] = round(now - then, 2);
+      }
+      return used;
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

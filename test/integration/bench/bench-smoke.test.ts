@@ -1,0 +1,79 @@
+// `npm run bench` in miniature, so the benchmark keeps working: the real CLI (build, operator as
+// its own process, simulator, every scenario, table, JSON) at tiny sizes against the shared
+// control plane. It asserts only what must hold at any speed; the figures themselves come from
+// `npm run bench` on a quiet machine (docs/performance.md), never from timed assertions here.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+import type { BenchRuns, Figure } from '../../../bench/report.ts';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('the benchmark', () => {
+  it('runs every scenario end to end and records correct counts', { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'appcopy-bench-smoke-'));
+    try {
+      const out = join(dir, 'results.json');
+      const child = spawn(
+        process.execPath,
+        [
+          'bench/run.ts',
+          '--kubeconfig',
+          inject('kubeconfigPath'),
+          '--burst',
+          '20',
+          '--latency-runs',
+          '5',
+          '--scale',
+          '200',
+          '--settle',
+          '5',
+          '--out',
+          out,
+        ],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: 'pipe' },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const [code] = await once(child, 'exit');
+      expect(code, output).toBe(0);
+      expect(output).toContain('wall time / floor');
+
+      const results = JSON.parse(readFileSync(out, 'utf8')) as { runs: BenchRuns; figures: Figure[] };
+      const [latency] = results.runs.latency;
+      const [burst] = results.runs.burst;
+      const [scale] = results.runs.scale;
+
+      // latency: every copy succeeded and was measured.
+      expect(latency?.runs).toBe(5);
+      expect(latency?.failed).toBe(0);
+
+      // burst: all copied, each target app exactly once, at most intent + outcome written.
+      expect(burst?.succeeded).toBe(20);
+      expect(burst?.efficiency.copyCallsPerAppCopy).toBe(1);
+      expect(burst?.efficiency.targetsNotCopiedExactlyOnce).toBe(0);
+      expect(burst?.efficiency.watchModificationsPerAppCopy).toBeLessThanOrEqual(2);
+
+      // scale: a start among finished AppCopies calls the console and writes nothing.
+      expect(scale?.appcopies).toBe(200);
+      expect(scale?.consoleCalls).toBe(0);
+      expect(scale?.reportedConsoleCalls).toBe(0);
+      expect(scale?.writesSeen).toBe(0);
+      expect(scale?.reconciles).toBe(0);
+
+      // Every figure the table names is in the JSON, with a value.
+      for (const figure of results.figures) expect(Number.isFinite(figure.value), figure.name).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
