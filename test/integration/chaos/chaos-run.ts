@@ -33,14 +33,31 @@ export interface ChaosOptions {
   operatorEnv?: Record<string, string>;
 }
 
+/** The kinds of trouble on the copy call that every run must meet at least once. */
+export const COPY_FAULT_KINDS = [
+  'error-before-effect',
+  'error-after-effect',
+  'timeout-after-effect',
+  'reset-after-effect',
+  'reset-before-effect',
+  'partial-effect',
+] as const;
+
 /**
  * The faults on the copy call, in the order the simulator tries them; each has its own chance.
  * Together about 25% of copy calls meet one (1 - 0.96^7), comfortably above the 10% required.
+ * In front, each kind once with a high chance, so that even a small run meets every kind early.
  */
 export const COPY_FAULTS: FaultSpec[] = [
   // Slow copies, so that kills land while copies are in flight.
   { route: 'copy', kind: 'latency', ms: 300, probability: 0.5 },
   { route: 'copy', kind: 'latency', ms: 1500, probability: 0.2 },
+  { route: 'copy', kind: 'error-before-effect', status: 503, probability: 0.15, times: 1 },
+  { route: 'copy', kind: 'error-after-effect', status: 500, probability: 0.15, times: 1 },
+  { route: 'copy', kind: 'timeout-after-effect', probability: 0.15, times: 1 },
+  { route: 'copy', kind: 'reset-after-effect', probability: 0.15, times: 1 },
+  { route: 'copy', kind: 'reset-before-effect', probability: 0.15, times: 1 },
+  { route: 'copy', kind: 'partial-effect', created: 1, probability: 0.15, times: 1 },
   { route: 'copy', kind: 'error-before-effect', status: 503, probability: 0.04 },
   { route: 'copy', kind: 'error-after-effect', status: 500, probability: 0.04 },
   { route: 'copy', kind: 'error-after-effect', status: 502, probability: 0.04 },

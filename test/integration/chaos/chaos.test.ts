@@ -3,7 +3,7 @@
 // calls failed by the simulator. CHAOS_SEED replays a run; CHAOS_APPCOPIES and CHAOS_KILLS make
 // it bigger (or use `npm run chaos -- --appcopies 1000 --kills 10 --seed N`).
 import { describe, expect, it } from 'vitest';
-import { formatReport, runChaos } from './chaos-run.ts';
+import { COPY_FAULT_KINDS, formatReport, runChaos } from './chaos-run.ts';
 
 const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const appCopies = Math.max(100, Number(process.env.CHAOS_APPCOPIES ?? 100));
@@ -34,6 +34,8 @@ describe('chaos: kills, an API server restart and console faults', () => {
     expect(report.kills).toBe(kills);
     // At least 10% of the copy calls met a fault.
     expect(report.copyCallsFaulted / report.copyCalls).toBeGreaterThanOrEqual(0.1);
+    // Every kind of trouble was met: 5xx before and after the effect, timeout, resets, a partial copy.
+    for (const kind of COPY_FAULT_KINDS) expect(report.faultsByKind[kind], kind).toBeGreaterThan(0);
     expect(report.succeeded + report.partialCopies).toBe(appCopies);
   });
 });
