@@ -28,7 +28,8 @@ export const appCopySpecSchema = z.object({
         serviceId: z.string().regex(/^[0-9a-f]{32}$/),
         change: z
           .object({
-            buildSource: z.object({ version: z.string().min(1).max(255) }).optional(),
+            // The console's serializer caps the version at 32 characters.
+            buildSource: z.object({ version: z.string().min(1).max(32) }).optional(),
             envs: z
               .record(
                 z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/),
