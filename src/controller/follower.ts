@@ -3,14 +3,14 @@
 // sets ComponentsReady; it stops when all run, a failure persists, or the follow timeout passes.
 import type { Logger } from 'pino';
 import type { AppCopy, AppCopySpec, AppCopyStatus } from '../api/appcopy.ts';
-import { ConditionType, removeCondition, setCondition } from '../api/conditions.ts';
+import { ConditionType } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';
 import { judgeComponents } from './component-health.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import type { ReconcileResult } from './reconciler.ts';
-import { sameStatus } from './status.ts';
+import { followedStatus, sameStatus } from './status.ts';
 
 export interface FollowSettings {
   /** Give up following this long after the copy finished (> 0; with 0 the stage is not installed). */
@@ -79,49 +79,7 @@ export function createFollower(deps: {
       // Without a fresh answer, judge on what was last seen.
       const seen = live ?? new Map(previous.map((p) => [p.serviceId, p.status]));
       const verdict = judgeComponents(previous, seen, isTimedOut);
-      const updated = previous.map((p) => {
-        const liveStatus = seen.get(p.serviceId);
-        return liveStatus ? { ...p, status: liveStatus } : p;
-      });
-      let conditions = setCondition(
-        s.conditions,
-        {
-          type: ConditionType.ComponentsReady,
-          status: verdict.ready ? 'True' : 'False',
-          reason: verdict.reason,
-          message: verdict.message,
-        },
-        generation,
-        now,
-      );
-      conditions = verdict.final
-        ? removeCondition(conditions, ConditionType.Reconciling)
-        : setCondition(
-            conditions,
-            {
-              type: ConditionType.Reconciling,
-              status: 'True',
-              reason: verdict.reason,
-              message: verdict.message,
-            },
-            generation,
-            now,
-          );
-      conditions =
-        verdict.final && !verdict.ready
-          ? setCondition(
-              conditions,
-              {
-                type: ConditionType.Stalled,
-                status: 'True',
-                reason: verdict.reason,
-                message: verdict.message,
-              },
-              generation,
-              now,
-            )
-          : removeCondition(conditions, ConditionType.Stalled);
-      const next: AppCopyStatus = { ...s, services: updated, observedGeneration: generation, conditions };
+      const next = followedStatus(s, seen, verdict, { generation, now });
       if (!sameStatus(s, next)) {
         const written = await deps.store.writeStatus(o, next);
         const before = s.conditions?.find((c) => c.type === ConditionType.ComponentsReady);

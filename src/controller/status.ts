@@ -7,6 +7,7 @@
 import type { AppCopyStatus, CopiedService, CopyAttempt, Phase } from '../api/appcopy.ts';
 import { ConditionType, Reason, type ReasonName, removeCondition, setCondition } from '../api/conditions.ts';
 import type { Component } from '../rainbond/types.ts';
+import type { ComponentsVerdict } from './component-health.ts';
 
 interface Context {
   generation: number;
@@ -199,4 +200,46 @@ function canonical(value: unknown): string {
     }
     return v;
   });
+}
+
+/**
+ * What a poll of the copies makes of the status: their live statuses (a copy not in `seen`
+ * keeps its last known one) and ComponentsReady; while they start, Reconciling=True; once they
+ * failed for good, Stalled=True (Ready stays True: the copy itself succeeded).
+ */
+export function followedStatus(
+  status: AppCopyStatus,
+  seen: ReadonlyMap<string, string | null | undefined>,
+  verdict: ComponentsVerdict,
+  ctx: Context,
+): AppCopyStatus {
+  const services = (status.services ?? []).map((p) => {
+    const live = seen.get(p.serviceId);
+    return live ? { ...p, status: live } : p;
+  });
+  const said = { reason: verdict.reason, message: verdict.message };
+  let conditions = setCondition(
+    status.conditions,
+    { type: ConditionType.ComponentsReady, status: verdict.ready ? 'True' : 'False', ...said },
+    ctx.generation,
+    ctx.now,
+  );
+  conditions = verdict.final
+    ? removeCondition(conditions, ConditionType.Reconciling)
+    : setCondition(
+        conditions,
+        { type: ConditionType.Reconciling, status: 'True', ...said },
+        ctx.generation,
+        ctx.now,
+      );
+  conditions =
+    verdict.final && !verdict.ready
+      ? setCondition(
+          conditions,
+          { type: ConditionType.Stalled, status: 'True', ...said },
+          ctx.generation,
+          ctx.now,
+        )
+      : removeCondition(conditions, ConditionType.Stalled);
+  return { ...status, services, observedGeneration: ctx.generation, conditions };
 }

@@ -3,6 +3,7 @@ import type { AppCopyStatus, Condition, CopyAttempt } from '../../../src/api/app
 import { Reason } from '../../../src/api/conditions.ts';
 import {
   failedStatus,
+  followedStatus,
   intentStatus,
   pendingStatus,
   sameStatus,
@@ -377,5 +378,53 @@ describe('toCopiedService', () => {
       serviceAlias: 'graaaaaa',
       serviceCname: 'web-copy',
     });
+  });
+});
+
+describe('followedStatus', () => {
+  const at = { generation: 3, now: new Date('2025-02-01T00:00:00Z') };
+  const copies = { services: [{ serviceId: 'a'.repeat(32), serviceCname: 'web-copy', status: 'creating' }] };
+
+  it('while the copies start: their live status, ComponentsReady False and Reconciling True', () => {
+    const next = followedStatus(
+      copies,
+      new Map([['a'.repeat(32), 'building']]),
+      {
+        final: false,
+        ready: false,
+        reason: 'ComponentsStarting',
+        message: 'waiting for web-copy is building',
+      },
+      at,
+    );
+    expect(next.services?.[0]?.status).toBe('building');
+    expect(next.conditions?.map((c) => [c.type, c.status])).toEqual([
+      ['ComponentsReady', 'False'],
+      ['Reconciling', 'True'],
+    ]);
+    expect(next.observedGeneration).toBe(3);
+  });
+
+  it('once they failed for good: Stalled True and no Reconciling', () => {
+    const next = followedStatus(
+      copies,
+      new Map([['a'.repeat(32), 'build_failure']]),
+      { final: true, ready: false, reason: 'ComponentsFailed', message: 'copied component(s) failed' },
+      at,
+    );
+    expect(next.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['ComponentsReady', 'False', 'ComponentsFailed'],
+      ['Stalled', 'True', 'ComponentsFailed'],
+    ]);
+  });
+
+  it('keeps the last known status of a copy the poll did not report', () => {
+    const next = followedStatus(
+      copies,
+      new Map(),
+      { final: false, ready: false, reason: 'ComponentsStarting', message: '' },
+      at,
+    );
+    expect(next.services?.[0]?.status).toBe('creating');
   });
 });
