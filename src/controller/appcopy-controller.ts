@@ -50,6 +50,13 @@ export function createAppCopyController(deps: {
     ...(deps.gate ? { gate: deps.gate } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     handler: async (key, signal) => {
+      // A key queued by an event may have settled since: typically the watch event of this
+      // operator's own intent write, which arrives while that same reconcile runs on to the
+      // outcome. When the cache already shows the settled object, the reconcile would only
+      // re-read it to find nothing to do. Any later change re-queues the key after updating
+      // the cache, so nothing is missed.
+      const cached = informer.get(key);
+      if (cached && !needsReconcile(cached, deps.following)) return undefined;
       try {
         return await deps.reconcile(key, signal);
       } catch (error) {

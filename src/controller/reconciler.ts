@@ -271,19 +271,23 @@ export function createReconciler(deps: ReconcilerDeps) {
     token: string,
     log: Logger,
   ): Promise<ReconcileResult> {
-    const copyable = await rainbond
-      .listCopyableComponents(token, sourceRef(spec))
-      .catch((e) => readFailed(object, e, 'source'));
-    const plan = planCopy(spec, copyable);
+    // The pre-flight and the target listing are independent reads, both before the intent:
+    // side by side, a copy waits for the slower of the two instead of their sum. Their
+    // failures are judged in the same order as if they ran one after the other.
+    const [source, target] = await Promise.allSettled([
+      rainbond.listCopyableComponents(token, sourceRef(spec)),
+      rainbond.listComponents(token, targetRef(spec)),
+    ]);
+    if (source.status === 'rejected') return readFailed(object, source.reason, 'source');
+    const plan = planCopy(spec, source.value);
     if (!plan.ok) {
       const next = failedStatus(object.status ?? {}, Reason.PreflightFailed, plan.message, ctx(object));
       await announce(object, next, 'Warning', Reason.PreflightFailed, plan.message);
       await writeStatus(object, next);
       return undefined;
     }
-    const before = await rainbond
-      .listComponents(token, targetRef(spec))
-      .catch((e) => readFailed(object, e, 'target'));
+    if (target.status === 'rejected') return readFailed(object, target.reason, 'target');
+    const before = target.value;
 
     const previous = object.status?.attempt;
     const attempt: CopyAttempt = {
