@@ -93,6 +93,10 @@ export async function startOperator(
     createInformer({
       name: `appcopies${namespace ? `/${namespace}` : ''}`,
       listWatch: createKubeListWatch(kc, {
+        // 100, not 500: one page of full AppCopies is parsed at once, and that transient (about
+        // 2.5 MB of JSON and 10 MB of objects per 500) is what the heap grows to during a list
+        // and keeps afterwards; the cache itself holds little (docs/performance.md).
+        pageSize: 100,
         group: GROUP,
         version: VERSION,
         plural: PLURAL,
