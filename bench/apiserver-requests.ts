@@ -7,21 +7,21 @@ import { diffBy, parsePrometheusText, type Sample } from './prometheus-text.ts';
 const NAMES = new Set(['apiserver_request_total']);
 
 /**
- * The resources the operator reads or writes. Everything else the API server counts in the
- * same window (its own identity lease renewals, the benchmark's /metrics scrapes) is not the
- * operator's doing and is left out.
+ * The resources the operator reads or writes (it runs without leader election here, so no
+ * leases). Everything else the API server counts in the same window (its own identity lease
+ * renewals, the benchmark's /metrics scrapes) is not the operator's doing and is left out.
  */
-const OPERATOR_RESOURCES = new Set(['appcopies', 'events', 'secrets', 'leases']);
+const OPERATOR_RESOURCES = new Set(['appcopies', 'events', 'secrets']);
 
 export async function scrapeApiServer(kube: KubeRest): Promise<Sample[]> {
   return parsePrometheusText(await kube.text('/metrics'), NAMES);
 }
 
 /**
- * Requests on the operator's resources between two snapshots, by `VERB resource[/subresource]`,
- * e.g. `PUT appcopies/status` (the API server labels
- * verbs as POST, PUT, PATCH, APPLY, GET, LIST, WATCH, DELETE), minus the ones the benchmark made itself (`own`, same keys).
- * Note: the API server counts a WATCH when it ends, so open watches are not in it.
+ * Requests on the operator's resources between two snapshots, by `VERB resource[/subresource]`
+ * (the API server's verbs: POST, PUT, PATCH, APPLY, GET, LIST, WATCH, DELETE), e.g.
+ * `PUT appcopies/status`, minus the ones the benchmark made itself (`own`, same keys).
+ * The API server counts a WATCH when it ends, so open watches are not in it.
  */
 export function operatorRequests(
   before: readonly Sample[],

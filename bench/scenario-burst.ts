@@ -166,7 +166,11 @@ export async function runBurst(ctx: BenchContext, repeatIndex: number): Promise<
       phasesMs,
       efficiency: {
         apiRequestsPerAppCopy: perAppCopy(total(requests)),
-        apiRequestsByKind: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, perAppCopy(v)])),
+        apiRequestsByKind: Object.fromEntries(
+          Object.entries(requests)
+            .map(([k, v]) => [k, perAppCopy(v)] as const)
+            .filter(([, v]) => v > 0),
+        ),
         statusWritesPerAppCopy: perAppCopy(statusWrites(requests)),
         watchModificationsPerAppCopy: perAppCopy(watch.modifications(names)),
         copyCallsPerAppCopy: perAppCopy(byRoute.copy ?? 0),
