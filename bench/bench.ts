@@ -2,6 +2,7 @@
 // CI smoke test passes the shared one): the simulator with its fixed latencies, the CRD, then
 // the scenarios in order (latency on a quiet machine first, the 10,000-object seeding last).
 import { startSimulator } from '../test/support/simulator/index.ts';
+import { type Calibration, calibrate } from './calibration.ts';
 import type { BenchContext, BenchSettings } from './context.ts';
 import { createKubeRest } from './kube-rest.ts';
 import { type BenchRuns, type Figure, figuresOf } from './report.ts';
@@ -24,6 +25,7 @@ export interface RunBenchOptions {
 export interface BenchOutcome {
   runs: BenchRuns;
   figures: Figure[];
+  calibration: Calibration;
 }
 
 export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> {
@@ -51,8 +53,13 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
     log,
   };
   const runs: BenchRuns = { latency: [], burst: [], scale: [] };
+  let calibration: Calibration;
   try {
     await ensureCrd(kube);
+    calibration = await calibrate(kube);
+    log(
+      `machine now: ${calibration.cpuMs} ms for the CPU workload, ${calibration.apiRoundTripMs} ms per API round trip`,
+    );
     const wanted = new Set(settings.scenarios);
     if (wanted.has('latency')) {
       for (let i = 0; i < settings.repeat; i++) {
@@ -90,5 +97,5 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
     await sim.stop();
     kube.close();
   }
-  return { runs, figures: figuresOf(runs, settings) };
+  return { runs, figures: figuresOf(runs, settings), calibration };
 }

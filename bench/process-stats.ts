@@ -30,10 +30,29 @@ export function cpuSecondsOf(pid: number): number | undefined {
   }
 }
 
-/** CPU seconds used by each named process between `start()` and `stop()`. */
+/** CPU seconds the whole machine has spent busy (all cores, /proc/stat), or undefined. */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    // cpu user nice system idle iowait irq softirq steal ...
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    return (
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) /
+      CLOCK_TICKS_PER_SECOND
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds used by each named process since the meter was made, and by everything else on
+ * the machine (`others`): a run during which others used much CPU is not a clean measurement.
+ */
 export function cpuMeter(pids: Record<string, number | undefined>) {
   const before: Record<string, number | undefined> = {};
   for (const [name, pid] of Object.entries(pids)) before[name] = pid ? cpuSecondsOf(pid) : undefined;
+  const machineBefore = machineBusySeconds();
   return {
     read(): Record<string, number> {
       const used: Record<string, number> = {};
@@ -41,6 +60,12 @@ export function cpuMeter(pids: Record<string, number | undefined>) {
         const now = pid ? cpuSecondsOf(pid) : undefined;
         const then = before[name];
         if (now !== undefined && then !== undefined) used[name] = round(now - then, 2);
+      }
+      const machineNow = machineBusySeconds();
+      if (machineNow !== undefined && machineBefore !== undefined) {
+        const ours = Object.values(used).reduce((a, b) => a + b, 0);
+        // Per-process and machine-wide accounting tick apart: a few hundredths either way is noise.
+        used.others = round(machineNow - machineBefore - ours, 2);
       }
       return used;
     },

@@ -74,6 +74,7 @@ export function figuresOf(runs: BenchRuns, settings: BenchSettings): Figure[] {
     ['latency', 'create -> Succeeded p99', l.map((r) => r.totalMs.p99), 'ms'],
     ['latency', 'simulator latency on the path', l.map((r) => r.simulatorMs.p50), 'ms'],
     ['latency', 'operator log lines at warn or above', l.map((r) => r.operatorWarnings), ''],
+    ['latency', 'CPU used by other processes meanwhile', defined(l.map((r) => r.cpuSeconds.others)), 's'],
     ['latency', 'failed', l.map((r) => r.failed), '', exactly(0)],
 
     [
@@ -119,6 +120,7 @@ export function figuresOf(runs: BenchRuns, settings: BenchSettings): Figure[] {
     ],
     ['burst', 'operator peak RSS', b.map((r) => r.operatorPeakRssMB), 'MB'],
     ['burst', 'operator log lines at warn or above', b.map((r) => r.operatorWarnings), ''],
+    ['burst', 'CPU used by other processes meanwhile', defined(b.map((r) => r.cpuSeconds.others)), 's'],
     ['burst', 'failed', b.map((r) => r.failed), '', exactly(0)],
 
     ['efficiency', 'API server requests per AppCopy', b.map((r) => r.efficiency.apiRequestsPerAppCopy), ''],

@@ -61,6 +61,7 @@ async function main(): Promise<number> {
         memoryGB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
         controlPlane: plane ? { versions: plane.versions } : 'given (--kubeconfig)',
+        calibration: outcome.calibration,
       },
       settings,
       figures: outcome.figures,
@@ -79,6 +80,9 @@ async function main(): Promise<number> {
     writeFileSync(stamped, text);
 
     process.stdout.write(`\n${renderTable(outcome.figures, settings.repeat)}\n\n`);
+    process.stdout.write(
+      `machine at the start: ${outcome.calibration.cpuMs} ms for the CPU workload, ${outcome.calibration.apiRoundTripMs} ms per API round trip (compare runs only at similar values)\n`,
+    );
     process.stdout.write(`results: ${out} (and ${stamped})\n`);
     const failed = outcome.figures.filter((f) => f.pass === false);
     if (failed.length > 0) {

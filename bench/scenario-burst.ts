@@ -156,7 +156,9 @@ export async function runBurst(ctx: BenchContext, repeatIndex: number): Promise<
       ...(cpuSeconds.apiServer !== undefined
         ? {
             cpuBoundSeconds: round(
-              Object.values(cpuSeconds).reduce((a, b) => a + b, 0) / availableParallelism(),
+              Object.entries(cpuSeconds)
+                .filter(([name]) => name !== 'others')
+                .reduce((sum, [, seconds]) => sum + seconds, 0) / availableParallelism(),
               2,
             ),
           }

@@ -5,6 +5,7 @@
 import { GROUP, VERSION } from '../src/api/appcopy.ts';
 import { watchAppCopies } from './appcopy-watch.ts';
 import { type BenchContext, operatorIdle, startOperator } from './context.ts';
+import { cpuMeter } from './process-stats.ts';
 import { median, percentile, round, unionLength } from './stats.ts';
 import { addTargetApps, createAppCopies, createNamespace } from './workload.ts';
 
@@ -24,6 +25,8 @@ export interface LatencyResult {
   failed: number;
   /** Log lines at warn or above during the run. */
   operatorWarnings: number;
+  /** CPU seconds used during the runs, per process, and by everything else on the machine. */
+  cpuSeconds: Record<string, number>;
 }
 
 export async function runLatency(ctx: BenchContext, repeatIndex: number): Promise<LatencyResult> {
@@ -39,6 +42,7 @@ export async function runLatency(ctx: BenchContext, repeatIndex: number): Promis
         : route === 'copyPreflight' || route === 'listComponents'
           ? settings.listLatencyMs
           : 0;
+    const cpu = cpuMeter({ operator: operator.pid, ...ctx.controlPlanePids(), bench: process.pid });
     const samples: LatencyResult['samples'] = [];
     const warmup: number[] = [];
     let failed = 0;
@@ -91,6 +95,7 @@ export async function runLatency(ctx: BenchContext, repeatIndex: number): Promis
       samples,
       failed,
       operatorWarnings: operator.problems.length,
+      cpuSeconds: cpu.read(),
     };
   } finally {
     await operator.stop();
