@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       '--timeout=60s',
     ]);
     process.stdout.write(
-      (await kubectl(kc, ['get', 'appcopies', '-n', 'demo'])).trimEnd().replace(/^/gm, '    ') + '\n',
+      `${(await kubectl(kc, ['get', 'appcopies', '-n', 'demo'])).trimEnd().replace(/^/gm, '    ')}\n`,
     );
 
     say('Following the copies as the console builds and deploys them');
