@@ -1,19 +1,14 @@
 // An HTTPS front for the console simulator (the simulator itself speaks plain HTTP): terminates
-// TLS with a given certificate and relays each request to the simulator. Also makes the
-// certificates with openssl: a private CA, a leaf it signed for 127.0.0.1, a leaf it signed for
-// another host name, and a self-signed leaf for 127.0.0.1.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// TLS with a given certificate and relays each request to the simulator. Also the certificates
+// the TLS tests use (test/support/tls-certificates.ts makes them with openssl): a private CA, a
+// leaf it signed for 127.0.0.1, a leaf it signed for another host name, and a self-signed leaf
+// for 127.0.0.1.
 import { request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createTestCertificates, type KeyPair } from '../../support/tls-certificates.ts';
 
-export interface KeyPair {
-  key: Buffer;
-  cert: Buffer;
-}
+export type { KeyPair };
 
 export interface Certificates {
   dir: string;
@@ -29,74 +24,20 @@ export interface Certificates {
 }
 
 export function makeCertificates(): Certificates {
-  const dir = mkdtempSync(join(tmpdir(), 'appcopy-tls-'));
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=AppCopy test console CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  const signed = (name: string, san: string): KeyPair => {
-    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
-    openssl('req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-    );
-    return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.pem`)) };
-  };
-  const leaf = signed('console', 'IP:127.0.0.1');
-  const otherHost = signed('other', 'DNS:console.example.com');
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'self.key',
-    '-out',
-    'self.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  );
-  const selfSigned = { key: readFileSync(join(dir, 'self.key')), cert: readFileSync(join(dir, 'self.pem')) };
-  return {
-    dir,
-    caFile: join(dir, 'ca.pem'),
-    leaf,
-    otherHost,
-    selfSigned,
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  const certs = createTestCertificates({ hosts: ['127.0.0.1'] });
+  try {
+    return {
+      dir: certs.dir,
+      caFile: certs.caFile,
+      leaf: certs.leaf,
+      otherHost: certs.issue(['console.example.com']),
+      selfSigned: certs.selfSigned(['127.0.0.1']),
+      remove: certs.cleanup,
+    };
+  } catch (error) {
+    certs.cleanup();
+    throw error;
+  }
 }
 
 export interface HttpsFront {

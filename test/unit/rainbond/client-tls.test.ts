@@ -1,109 +1,31 @@
 // The client against real HTTPS servers: certificate verification is always on, an extra CA makes
 // a private console reachable, and every TLS failure means the request was never sent.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRainbondClient, type RainbondClient } from '../../../src/rainbond/client.ts';
 import { RainbondError, RainbondNotSentError } from '../../../src/rainbond/errors.ts';
+import {
+  createTestCertificates,
+  type KeyPair,
+  type TestCertificates,
+} from '../../support/tls-certificates.ts';
 import { answer, startFakeConsole, startSilentServer } from './fake-console.ts';
 import { SOURCE, serviceBaseInfo, TARGET, TOKEN } from './fixtures.ts';
 
-interface KeyPair {
-  key: Buffer;
-  cert: Buffer;
-}
-
-let dir: string;
-let ca: KeyPair;
-/** Signed by `ca`, naming 127.0.0.1 and localhost. */
-let leaf: KeyPair;
-/** Signed by `ca`, naming only console.example.com. */
+/** A private CA, and `certs.leaf` signed by it, naming 127.0.0.1 and localhost. */
+let certs: TestCertificates;
+/** Signed by the CA, naming only console.example.com. */
 let otherName: KeyPair;
 /** Signs itself, naming 127.0.0.1. */
 let selfSigned: KeyPair;
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-function signedLeaf(name: string, subjectAltName: string): KeyPair {
-  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth\n`);
-  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
-  openssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    `${name}.pem`,
-    '-days',
-    '2',
-    '-extfile',
-    `${name}.ext`,
-  );
-  return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.pem`)) };
-}
-
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rainbond-tls-'));
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Test Console CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  ca = { key: readFileSync(join(dir, 'ca.key')), cert: readFileSync(join(dir, 'ca.pem')) };
-  leaf = signedLeaf('console', 'IP:127.0.0.1,DNS:localhost');
-  otherName = signedLeaf('other', 'DNS:console.example.com');
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'self.key',
-    '-out',
-    'self.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  );
-  selfSigned = { key: readFileSync(join(dir, 'self.key')), cert: readFileSync(join(dir, 'self.pem')) };
+  certs = createTestCertificates({ hosts: ['127.0.0.1', 'localhost'] });
+  otherName = certs.issue(['console.example.com']);
+  selfSigned = certs.selfSigned(['127.0.0.1']);
 });
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => certs?.cleanup());
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -140,7 +62,7 @@ async function failureOf(promise: Promise<unknown>): Promise<RainbondError> {
 
 describe('an HTTPS console', () => {
   it('with a certificate from a private CA works once that CA is given, on a kept-alive connection', async () => {
-    const { fake, client } = await httpsConsole(leaf, ca.cert.toString('utf8'));
+    const { fake, client } = await httpsConsole(certs.leaf, certs.caPem);
     await expect(client.listComponents(TOKEN, TARGET)).resolves.toHaveLength(1);
     await expect(client.listComponents(TOKEN, TARGET)).resolves.toHaveLength(1);
     expect(fake.received.map((r) => r.headers.authorization)).toEqual([TOKEN, TOKEN]);
@@ -148,7 +70,7 @@ describe('an HTTPS console', () => {
   });
 
   it('accepts the CA as a Buffer too', async () => {
-    const { client } = await httpsConsole(leaf, ca.cert);
+    const { client } = await httpsConsole(certs.leaf, Buffer.from(certs.caPem));
     await expect(client.listComponents(TOKEN, TARGET)).resolves.toHaveLength(1);
   });
 
@@ -167,14 +89,14 @@ describe('an HTTPS console', () => {
     },
     {
       name: 'with a certificate from a private CA that was not given is not sent, and the message says to set the CA file',
-      pair: () => leaf,
+      pair: () => certs.leaf,
       message: (host) =>
         `certificate verification failed for ${host}: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE); set the CA file setting (RAINBOND_CA_FILE) to the PEM of the CA that signed the console's certificate; nothing was sent`,
     },
     {
       name: 'whose certificate names another host is not sent, even with its CA given',
       pair: () => otherName,
-      ca: () => ca.cert,
+      ca: () => Buffer.from(certs.caPem),
       message: (host) =>
         `certificate verification failed for ${host}: the certificate does not name this host (ERR_TLS_CERT_ALTNAME_INVALID); use a console URL whose host the certificate names; nothing was sent`,
     },
@@ -201,7 +123,7 @@ describe('an HTTPS console', () => {
       baseUrl: `https://127.0.0.1:${silent.port}`,
       copyTimeoutMs: 200,
       requestTimeoutMs: 200,
-      ca: ca.cert,
+      ca: Buffer.from(certs.caPem),
     });
     cleanups.push(
       () => silent.close(),
