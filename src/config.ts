@@ -168,7 +168,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     env: 'CONCURRENCY',
     flag: '--concurrency',
-    description: 'How many AppCopies are reconciled at once',
+    description:
+      'How many copy calls are in flight at once (the load on the console); twice as many AppCopies are reconciled at once, so the next copies are ready to go',
     default: '16',
     schema: int(1, 256),
   },

@@ -30,6 +30,7 @@ import { withRequestTimeout } from './runtime/kube-request-timeout.ts';
 import { createLeaderElector } from './runtime/leader-election.ts';
 import { createKubeLeaseClient } from './runtime/lease-client.ts';
 import { createRuntimeMetrics } from './runtime/metrics.ts';
+import { createSlots } from './runtime/slots.ts';
 
 export interface Operator {
   /** The bound health/metrics port. */
@@ -116,11 +117,15 @@ export async function startOperator(
 
   let elector: ReturnType<typeof createLeaderElector> | undefined;
   const following = config.followTimeoutMs > 0;
+  // CONCURRENCY bounds the copy calls in flight, the load on the console. Twice as many
+  // reconciles run, so that while those copies are in flight the next ones are read, checked
+  // and locked, ready to go the moment a slot frees (docs/performance.md).
+  const copySlots = createSlots('copy calls', config.concurrency);
   const controller = createAppCopyController({
     informer,
     reconcile: (key) => reconcile(key),
     following,
-    concurrency: config.concurrency,
+    concurrency: 2 * config.concurrency,
     clock: systemClock,
     logger,
     gate: () => elector === undefined || elector.isLeader(),
@@ -153,6 +158,7 @@ export async function startOperator(
     credentials,
     events,
     targets: controller.targets,
+    copySlots,
     settings: { verifySettleMs: config.verifySettleMs, targetBusyRecheckMs: 5000 },
     now,
     newAttemptId: randomUUID,
@@ -227,7 +233,12 @@ export async function startOperator(
           { gracePeriodMs: config.shutdownGracePeriodMs },
           'shutting down: no new work; in-flight copies finish',
         );
+        // Reconciles still waiting for a copy slot stop before their intent (nothing written,
+        // nothing sent: the next leader takes them up); copies already sent finish.
+        copySlots.close();
+        const drainStarted = systemClock.now();
         await controller.stop(config.shutdownGracePeriodMs);
+        await events.flush(Math.max(0, config.shutdownGracePeriodMs - (systemClock.now() - drainStarted)));
         leaderAbort.abort();
         await electorRun.catch(() => undefined);
         if (elector)

@@ -31,7 +31,8 @@ import {
   RainbondRejectedError,
   RainbondUnauthorizedError,
 } from '../rainbond/errors.ts';
-import type { AppRef, Component } from '../rainbond/types.ts';
+import type { AppRef, Component, CopyRequest } from '../rainbond/types.ts';
+import { type Slots, SlotsClosedError } from '../runtime/slots.ts';
 import { planCopy } from './copy-plan.ts';
 import { judgeCopy } from './copy-verdict.ts';
 import type { CredentialsResolver } from './credentials.ts';
@@ -48,6 +49,16 @@ import {
 import type { TargetGuard } from './target-guard.ts';
 
 export type ReconcileResult = { requeueAfterMs?: number } | undefined;
+
+/** A copy that was sent (intent stored, call made): how to record its outcome. */
+interface SentCopy {
+  /** The object as the intent write stored it. */
+  stored: AppCopy;
+  outcome: (status: AppCopyStatus, object: AppCopy) => AppCopyStatus;
+  event: { type: 'Normal' | 'Warning'; reason: string; message: string };
+  /** Set when the reconcile must come back later (outcome unknown, credentials, not sent). */
+  retry?: string;
+}
 
 export type CopyOutcome =
   | 'succeeded'
@@ -75,6 +86,11 @@ export interface ReconcilerDeps {
   credentials: CredentialsResolver;
   events: EventRecorder;
   targets: TargetGuard;
+  /**
+   * Bounds the copy calls in flight (CONCURRENCY). Held from before the intent write until the
+   * console answers; everything else in a reconcile runs outside it.
+   */
+  copySlots: Slots;
   settings: CopySettings;
   now: () => Date;
   newAttemptId: () => string;
@@ -289,6 +305,19 @@ export function createReconciler(deps: ReconcilerDeps) {
     if (target.status === 'rejected') return readFailed(object, target.reason, 'target');
     const before = target.value;
 
+    // A copy slot bounds the copy calls in flight (CONCURRENCY): it is taken before the intent,
+    // so that an intent is never left waiting for a slot (a crash there would leave a copy that
+    // was never sent looking as if it might have been), and freed as soon as the console has
+    // answered: the outcome write and the Event need no slot, and the next copy goes out meanwhile.
+    let release: () => void;
+    try {
+      release = await deps.copySlots.acquire();
+    } catch (error) {
+      if (error instanceof SlotsClosedError) return undefined; // shutting down: nothing written, nothing sent
+      throw error;
+    }
+    // Built once the slot is held: startedAt is when the copy goes out, and the settle period
+    // that makes an "absent" verdict trustworthy counts from it.
     const previous = object.status?.attempt;
     const attempt: CopyAttempt = {
       id: deps.newAttemptId(),
@@ -298,6 +327,37 @@ export function createReconciler(deps: ReconcilerDeps) {
       preexistingServiceIds: before.map((c) => c.serviceId),
       expectedCopies: plan.expectedCopies,
     };
+    let sent: SentCopy | 'conflict';
+    try {
+      sent = await writeIntentAndSend(object, spec, token, plan.request, attempt, log);
+    } finally {
+      release();
+    }
+    if (sent === 'conflict') return { requeueAfterMs: 0 };
+    const { stored, outcome, event, retry } = sent;
+    deps.failpoint?.('after-copy');
+    const written = await writeOutcome(stored, attempt.id, outcome, log);
+    // Not awaited, like CopyStarted: the Event adds nothing to the outcome already stored, and
+    // the worker and the target's lock go to the next copy meanwhile (events.flush() at shutdown).
+    if (written) void events.record(written, event.type, event.reason, event.message);
+    log.info({ attempt: attempt.id, outcome: event.reason }, 'copy outcome recorded');
+    if (retry) throw new RetryLaterError(retry);
+    return undefined;
+  }
+
+  /**
+   * Steps 2 and 3 of the protocol, inside a copy slot: the intent (the lock), then the one call.
+   * Returns how to record the outcome, or 'conflict' when the intent was not written (someone
+   * else changed the object since it was read): then nothing was sent.
+   */
+  async function writeIntentAndSend(
+    object: AppCopy,
+    spec: AppCopySpec,
+    token: string,
+    request: CopyRequest,
+    attempt: CopyAttempt,
+    log: Logger,
+  ): Promise<SentCopy | 'conflict'> {
     // The intent is the lock: if this write conflicts, someone else may be copying. Do not call.
     const intent = intentStatus(
       { ...(object.status ?? {}), services: [], copiedCount: 0 },
@@ -310,7 +370,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     } catch (error) {
       if (error instanceof ConflictError) {
         log.info('intent not written: the object changed since it was read; re-reading before any copy');
-        return { requeueAfterMs: 0 };
+        return 'conflict';
       }
       throw error;
     }
@@ -326,56 +386,59 @@ export function createReconciler(deps: ReconcilerDeps) {
     );
 
     deps.failpoint?.('after-intent');
-    let outcome: (status: AppCopyStatus, o: AppCopy) => AppCopyStatus;
-    let event: { type: 'Normal' | 'Warning'; reason: string; message: string };
-    let retry: string | undefined;
     try {
-      const created = await rainbond.copyApp(token, sourceRef(spec), plan.request);
+      const created = await rainbond.copyApp(token, sourceRef(spec), request);
       deps.onCopyOutcome?.('succeeded');
-      outcome = (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o), following);
-      event = {
-        type: 'Normal',
-        reason: 'Copied',
-        message: `copied ${created.length} component(s): ${names(created)}`,
+      return {
+        stored,
+        outcome: (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o), following),
+        event: {
+          type: 'Normal',
+          reason: 'Copied',
+          message: `copied ${created.length} component(s): ${names(created)}`,
+        },
       };
     } catch (error) {
       if (error instanceof RainbondRejectedError) {
         deps.onCopyOutcome?.('rejected');
         const message = `${error.message}; nothing was copied (changing the spec retries)`;
-        outcome = (s, o) => failedStatus(s, Reason.CopyRejected, message, ctx(o));
-        event = { type: 'Warning', reason: Reason.CopyRejected, message };
-      } else if (error instanceof RainbondUnauthorizedError || error instanceof RainbondNotSentError) {
+        return {
+          stored,
+          outcome: (s, o) => failedStatus(s, Reason.CopyRejected, message, ctx(o)),
+          event: { type: 'Warning', reason: Reason.CopyRejected, message },
+        };
+      }
+      if (error instanceof RainbondUnauthorizedError || error instanceof RainbondNotSentError) {
         // Rejected before any work, or never delivered: nothing happened, a later copy is safe.
         deps.onCopyOutcome?.(error instanceof RainbondUnauthorizedError ? 'unauthorized' : 'not_sent');
         const [reason, message] = consoleTrouble(error);
-        outcome = (s, o) => pendingStatus(s, reason, message, ctx(o));
-        event = { type: 'Warning', reason, message };
-        retry = message;
-      } else {
-        // Sent, and it may have taken effect: stay Copying and verify (never resend blindly).
-        deps.onCopyOutcome?.('unknown');
-        const cause =
-          error instanceof RainbondOutcomeUnknownError ? error.message : 'unexpected error after sending';
-        const message = `the copy's outcome is unknown (${cause}); verifying from the target app before anything else`;
-        const callEnded = consoleFinished(error);
-        outcome = (s, o) =>
+        return {
+          stored,
+          outcome: (s, o) => pendingStatus(s, reason, message, ctx(o)),
+          event: { type: 'Warning', reason, message },
+          retry: message,
+        };
+      }
+      // Sent, and it may have taken effect: stay Copying and verify (never resend blindly).
+      deps.onCopyOutcome?.('unknown');
+      const cause =
+        error instanceof RainbondOutcomeUnknownError ? error.message : 'unexpected error after sending';
+      const message = `the copy's outcome is unknown (${cause}); verifying from the target app before anything else`;
+      const callEnded = consoleFinished(error);
+      log.warn({ attempt: attempt.id, err: error }, 'copy outcome unknown');
+      return {
+        stored,
+        outcome: (s, o) =>
           verifyingStatus(
             { ...s, attempt: s.attempt && { ...s.attempt, callEnded } },
             Reason.VerifyingCopy,
             message,
             ctx(o),
-          );
-        event = { type: 'Warning', reason: Reason.VerifyingCopy, message };
-        retry = message;
-        log.warn({ attempt: attempt.id, err: error }, 'copy outcome unknown');
-      }
+          ),
+        event: { type: 'Warning', reason: Reason.VerifyingCopy, message },
+        retry: message,
+      };
     }
-    deps.failpoint?.('after-copy');
-    const written = await writeOutcome(stored, attempt.id, outcome, log);
-    if (written) await events.record(written, event.type, event.reason, event.message);
-    log.info({ attempt: attempt.id, outcome: event.reason }, 'copy outcome recorded');
-    if (retry) throw new RetryLaterError(retry);
-    return undefined;
   }
 
   /**

@@ -1,5 +1,5 @@
 // AppCopy helpers for integration tests, over the real API server.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { type AppCopy, GROUP, PLURAL, VERSION } from '../../src/api/appcopy.ts';
 
 export interface AppCopySpecInput {
@@ -92,12 +92,27 @@ export function appCopies(kc: KubeConfig) {
         await core.replaceNamespacedSecret({ namespace, name, body });
       }
     },
-    async events(namespace: string, name: string) {
-      const list = await core.listNamespacedEvent({
-        namespace,
-        fieldSelector: `involvedObject.name=${name}`,
-      });
-      return list.items;
+    /**
+     * The Events of an AppCopy. The operator records Events without waiting for them, so they
+     * may land just after the status that goes with them: with `until`, this polls until the
+     * list satisfies it or `timeoutMs` passes, then returns the list either way (the caller's
+     * expectation then says what is missing).
+     */
+    async events(
+      namespace: string,
+      name: string,
+      until: (events: CoreV1Event[]) => boolean = () => true,
+      timeoutMs = 10_000,
+    ) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const list = await core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.name=${name}`,
+        });
+        if (until(list.items) || Date.now() >= deadline) return list.items;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     },
   };
 }

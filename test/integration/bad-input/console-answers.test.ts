@@ -157,7 +157,11 @@ async function runCase({ fault, says, ends, copyCalls }: Case) {
   expect(condition(done, 'Ready')).toMatchObject({ status: 'True', reason: ends });
 
   // A clear condition on the way, shown as an Event too: what went wrong, in words.
-  const trouble = (await w.appcopies.events(w.namespace, 'garbled')).filter((e) => e.type === 'Warning');
+  const trouble = (
+    await w.appcopies.events(w.namespace, 'garbled', (events) =>
+      events.some((e) => e.type === 'Warning' && (e.message ?? '').includes(says)),
+    )
+  ).filter((e) => e.type === 'Warning');
   expect(
     trouble.map((e) => `${e.reason}: ${e.message}`),
     'a Warning event names the trouble',

@@ -23,7 +23,11 @@ describe('an AppCopy is copied exactly once', () => {
     expect(condition(done, 'Ready')).toMatchObject({ status: 'True', reason: 'Copied' });
     expect(condition(done, 'Reconciling')).toBeUndefined();
     expect(condition(done, 'Stalled')).toBeUndefined();
-    const reasons = (await w.appcopies.events(w.namespace, 'happy')).map((e) => e.reason);
+    const hasReason = (reason: string) => (events: { reason?: string }[]) =>
+      events.some((e) => e.reason === reason);
+    const reasons = (await w.appcopies.events(w.namespace, 'happy', hasReason('Copied'))).map(
+      (e) => e.reason,
+    );
     expect(reasons).toEqual(expect.arrayContaining(['CopyStarted', 'Copied']));
   });
 
@@ -110,7 +114,11 @@ describe('an AppCopy is copied exactly once', () => {
 
     await new Promise((r) => setTimeout(r, 3000));
     expect(w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST')).toHaveLength(1);
-    const warnings = (await w.appcopies.events(w.namespace, 'quota')).filter((e) => e.type === 'Warning');
+    const warnings = (
+      await w.appcopies.events(w.namespace, 'quota', (events) =>
+        events.some((e) => e.reason === 'CopyRejected'),
+      )
+    ).filter((e) => e.type === 'Warning');
     expect(warnings.map((e) => e.reason)).toContain('CopyRejected');
   });
 
@@ -189,5 +197,29 @@ describe('an AppCopy is copied exactly once', () => {
     expect(made.length).toBeLessThan(2);
     expect(failed.status?.services?.map((s) => s.serviceId)).toEqual(made);
     expect(w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST')).toHaveLength(1);
+  });
+
+  it('has at most CONCURRENCY copy calls in flight, and that many while copies are waiting', async () => {
+    const w = await createWorld();
+    const latencyMs = 400;
+    w.sim.faults.add({ route: 'copy', kind: 'latency', ms: latencyMs });
+    await w.operator({ CONCURRENCY: '2' });
+    const names = Array.from({ length: 6 }, (_, i) => `parallel-${i}`);
+    for (const name of names) {
+      const target = { ...w.spec().target, appId: w.newTargetApp() };
+      await w.appcopies.create(w.namespace, name, w.spec({ target }));
+    }
+    for (const name of names) await w.appcopies.waitFor(w.namespace, name, isPhase('Succeeded'));
+
+    const arrivals = w.sim.ledger
+      .callsTo('copy')
+      .filter((c) => c.method === 'POST')
+      .map((c) => c.time)
+      .sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(names.length);
+    // Each copy is answered latencyMs after it arrives: calls that arrived less than latencyMs
+    // apart were in flight together.
+    const inFlight = arrivals.map((t) => arrivals.filter((u) => u <= t && u > t - latencyMs).length);
+    expect(Math.max(...inFlight)).toBe(2);
   });
 });

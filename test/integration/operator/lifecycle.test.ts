@@ -62,7 +62,11 @@ describe('following the copies', () => {
     expect(condition(failed, 'ComponentsReady')?.message).toContain('build_failure');
     expect(condition(failed, 'Stalled')).toMatchObject({ status: 'True', reason: 'ComponentsFailed' });
     expect(condition(failed, 'Ready')?.status).toBe('True');
-    const warnings = (await w.appcopies.events(w.namespace, 'broken')).filter((e) => e.type === 'Warning');
+    const warnings = (
+      await w.appcopies.events(w.namespace, 'broken', (events) =>
+        events.some((e) => e.reason === 'ComponentsFailed'),
+      )
+    ).filter((e) => e.type === 'Warning');
     expect(warnings.map((e) => e.reason)).toContain('ComponentsFailed');
   });
 });

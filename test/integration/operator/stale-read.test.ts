@@ -13,6 +13,7 @@ import { createAppCopyStore } from '../../../src/k8s/appcopy-store.ts';
 import { createEventRecorder } from '../../../src/k8s/event-recorder.ts';
 import { createSecretReader } from '../../../src/k8s/secret-reader.ts';
 import { createRainbondClient } from '../../../src/rainbond/client.ts';
+import { createSlots } from '../../../src/runtime/slots.ts';
 import { createWorld } from '../../support/harness.ts';
 import { USERS } from '../../support/simulator/fixtures/default.ts';
 
@@ -39,6 +40,7 @@ describe('a stale read', () => {
       }),
       events: createEventRecorder(core, { component: 'test', host: 'test', now: () => new Date(), logger }),
       targets: createTargetGuard({ copyingInto: () => [], wake: () => {} }),
+      copySlots: createSlots('copy calls', 4),
       settings: { verifySettleMs: 60_000, targetBusyRecheckMs: 1000 },
       now: () => new Date(),
       newAttemptId: () => crypto.randomUUID(),

@@ -23,6 +23,7 @@ import {
   RainbondUnauthorizedError,
 } from '../../../src/rainbond/errors.ts';
 import type { Component, CopyableComponent, CopyRequest } from '../../../src/rainbond/types.ts';
+import { createSlots } from '../../../src/runtime/slots.ts';
 
 const COPY_TIMEOUT_MS = 10_000;
 /** The operator's invariant: VERIFY_SETTLE_PERIOD >= RAINBOND_COPY_TIMEOUT. */
@@ -404,7 +405,8 @@ function newProcess(world: World) {
     store: world.store,
     rainbond: world.rainbond,
     credentials: { resolve: async () => ({ ok: true, token: TOKEN }) },
-    events: { record: async () => {} },
+    events: { record: async () => {}, flush: async () => {} },
+    copySlots: createSlots('copy calls', 1),
     targets: createTargetGuard({ copyingInto: () => [], wake: () => {} }),
     settings: { verifySettleMs: VERIFY_SETTLE_MS, targetBusyRecheckMs: 1000 },
     now: () => new Date(world.now),

@@ -129,7 +129,7 @@ const tokenMissing: CredentialsResolver = {
     message: 'cannot use Secret team-a/rainbond-token named by spec.credentialsSecretRef: it does not exist',
   }),
 };
-const noEvents = { record: async () => {} };
+const noEvents = { record: async () => {}, flush: async () => {} };
 
 /**
  * One pass of the real follower over a copy that succeeded at t0: `recorded` are the statuses
