@@ -13,7 +13,12 @@ export interface KubeAnswer<T = unknown> {
 
 export interface KubeRest {
   /** One JSON request; the answer's body is parsed (undefined when empty or not JSON). */
-  request<T = unknown>(method: string, path: string, body?: unknown): Promise<KubeAnswer<T>>;
+  request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<KubeAnswer<T>>;
   /** A GET whose answer is returned as text (the API server's /metrics). */
   text(path: string): Promise<string>;
   /**
@@ -56,6 +61,7 @@ export async function createKubeRest(kubeconfigPath: string, maxSockets = 64): P
     body: string | undefined,
     accept: string,
     signal?: AbortSignal,
+    contentType = 'application/json',
   ): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const request = (secure ? https : http).request(
@@ -67,7 +73,7 @@ export async function createKubeRest(kubeconfigPath: string, maxSockets = 64): P
             ...headers,
             accept,
             ...(body !== undefined
-              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+              ? { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }
               : {}),
           },
           ...(signal ? { signal } : {}),
@@ -86,12 +92,14 @@ export async function createKubeRest(kubeconfigPath: string, maxSockets = 64): P
   }
 
   return {
-    async request<T>(method: string, path: string, body?: unknown) {
+    async request<T>(method: string, path: string, body?: unknown, contentType?: string) {
       const response = await send(
         method,
         path,
         body === undefined ? undefined : JSON.stringify(body),
         'application/json',
+        undefined,
+        contentType,
       );
       const text = await readAll(response);
       let parsed: unknown;
