@@ -1,11 +1,9 @@
 import type { RequestOptions } from 'node:https';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
-
-type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
-type AgentConstructor = new (options: {
-  connect: unknown;
-  h2Options: { pingInterval: number };
-}) => Dispatcher;
+// undici is declared in package.json because the pool builds the Agent client-node would build;
+// with client-node's own range, so npm installs a single undici and the Agent is handed to the
+// same undici's fetch that client-node sends with.
+import { Agent } from 'undici';
 
 /**
  * How often the pooled HTTP/2 connection is pinged. A connection that goes silent without
@@ -31,19 +29,17 @@ export const KUBE_PING_INTERVAL_MS = 5_000;
 export class PooledKubeConfig extends KubeConfig {
   // Not a #private field: operator.ts wraps the KubeConfig with Object.create(), and a #field
   // cannot be read through such a wrapper.
-  private pool: Promise<Dispatcher | undefined> | undefined;
+  private pool: Promise<Agent | undefined> | undefined;
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    const perRequest = context.getDispatcher();
-    if (perRequest === undefined) return; // no TLS settings: the global dispatcher already pools
-    // The class client-node instantiates (undici's Agent), so that no second undici is needed.
-    this.pool ??= this.createPool(perRequest.constructor as AgentConstructor);
+    if (context.getDispatcher() === undefined) return; // no TLS settings: the global dispatcher already pools
+    this.pool ??= this.createPool();
     const pool = await this.pool;
     if (pool) context.setDispatcher(pool);
   }
 
-  private async createPool(Agent: AgentConstructor): Promise<Dispatcher | undefined> {
+  private async createPool(): Promise<Agent | undefined> {
     const tls: RequestOptions = {};
     await this.applyToHTTPSOptions(tls);
     const options = this.createDispatcherOptions(this.getCurrentCluster(), {
