@@ -5,6 +5,7 @@ import { startSimulator } from '../test/support/simulator/index.ts';
 import { type Calibration, calibrate } from './calibration.ts';
 import type { BenchContext, BenchSettings } from './context.ts';
 import { createKubeRest } from './kube-rest.ts';
+import type { PodLimits } from './pod-limits.ts';
 import { type BenchRuns, type Figure, figuresOf } from './report.ts';
 import { runBurst } from './scenario-burst.ts';
 import { runLatency } from './scenario-latency.ts';
@@ -18,6 +19,8 @@ export interface RunBenchOptions {
   settings: BenchSettings;
   profileDir?: string;
   logDir?: string;
+  /** Limits to run the operator under (a cgroup, see pod-limits.ts); absent: none. */
+  podLimits?: PodLimits;
   controlPlanePids?: () => { apiServer?: number; etcd?: number };
   log?: (line: string) => void;
 }
@@ -49,6 +52,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
     settings,
     profileDir: options.profileDir,
     logDir: options.logDir,
+    podLimits: options.podLimits,
     controlPlanePids: options.controlPlanePids ?? (() => ({})),
     log,
   };

@@ -21,6 +21,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   repeat: 1,
   clientParallelism: 32,
   operatorNodeOptions: '',
+  podLimits: 'deploy',
 };
 
 export interface BenchOptions {
@@ -56,8 +57,10 @@ export function usage(): string {
     `  --list-latency MS     simulator latency of each list call: pre-flight and component list (default ${d.listLatencyMs})`,
     `  --repeat N            run each scenario N times and report medians (default ${d.repeat})`,
     `  --parallel N          requests the benchmark keeps in flight when creating/seeding (default ${d.clientParallelism})`,
-    '  --node-options STR    NODE_OPTIONS of the operator process, e.g. "--max-old-space-size=256',
-    '                        --max-semi-space-size=1" for the heap V8 sizes in a 512 MiB container',
+    '  --pod-limits MODE     deploy: run the operator in a cgroup with the resources.limits of',
+    '                        deploy/base/deployment.yaml, as in its pod (V8 sizes its heap from the memory',
+    '                        limit); none: no limits (V8 sizes its heap for this machine) (default deploy)',
+    '  --node-options STR    NODE_OPTIONS of the operator process (default none)',
     `  --out PATH            results JSON (default ${DEFAULT_RESULTS_PATH}, plus a timestamped copy beside it)`,
     '  --profile DIR         run the operator under --cpu-prof (one .cpuprofile per operator start) and take',
     '                        a heap snapshot in scale once settled; files go to DIR (keep it outside the repo)',
@@ -140,6 +143,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         break;
       case '--node-options':
         settings.operatorNodeOptions = value;
+        break;
+      case '--pod-limits':
+        if (value === 'deploy' || value === 'none') settings.podLimits = value;
+        else problem = `--pod-limits takes deploy or none (got ${value})`;
         break;
       case '--out':
         out = value;

@@ -1,9 +1,11 @@
 // What every scenario is given: the API server (the benchmark's own client), the simulator,
 // the settings, and the pids of kube-apiserver and etcd when the benchmark started them.
+
 import { USERS } from '../test/support/simulator/fixtures/default.ts';
 import type { Simulator } from '../test/support/simulator/index.ts';
 import type { KubeRest } from './kube-rest.ts';
 import { type OperatorUnderTest, startOperatorUnderTest } from './operator-under-test.ts';
+import type { PodLimits } from './pod-limits.ts';
 
 export type ScenarioName = 'latency' | 'burst' | 'scale';
 export const SCENARIOS: readonly ScenarioName[] = ['latency', 'burst', 'scale'];
@@ -29,8 +31,10 @@ export interface BenchSettings {
   repeat: number;
   /** Requests the benchmark itself keeps in flight when creating or seeding AppCopies. */
   clientParallelism: number;
-  /** NODE_OPTIONS for the operator process ('' = none), e.g. V8 heap sizes as in a container. */
+  /** NODE_OPTIONS for the operator process ('' = none). */
   operatorNodeOptions: string;
+  /** 'deploy': run the operator in a cgroup with deploy/base's resources.limits, as in its pod; 'none': no limits. */
+  podLimits: 'deploy' | 'none';
 }
 
 export interface BenchContext {
@@ -44,6 +48,8 @@ export interface BenchContext {
   profileDir: string | undefined;
   /** Where the operators' debug logs go; absent: logs at info, not kept. */
   logDir: string | undefined;
+  /** The limits the operator runs under (a cgroup); absent: none. */
+  podLimits: PodLimits | undefined;
   /** pids of the control plane processes, when known (for their CPU time). */
   controlPlanePids(): { apiServer?: number; etcd?: number };
   log(line: string): void;
@@ -70,6 +76,7 @@ export function startOperator(
     ...(ctx.settings.operatorNodeOptions ? { env: { NODE_OPTIONS: ctx.settings.operatorNodeOptions } } : {}),
     ...(ctx.profileDir ? { profileDir: ctx.profileDir } : {}),
     ...(ctx.logDir ? { logDir: ctx.logDir } : {}),
+    ...(ctx.podLimits ? { podLimits: ctx.podLimits } : {}),
   });
 }
 

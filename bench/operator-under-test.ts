@@ -4,8 +4,9 @@
 // profiler and take heap snapshots (SIGUSR2) for the profiling notes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createPodCgroup, type PodLimits, spawnInCgroup } from './pod-limits.ts';
 import { type Memory, memoryOf } from './process-stats.ts';
 import { parsePrometheusText, type Sample } from './prometheus-text.ts';
 
@@ -29,6 +30,8 @@ export interface OperatorUnderTestOptions {
   label: string;
   /** Where the operator's log (stdout and stderr, LOG_LEVEL debug) goes; absent: kept only in memory. */
   logDir?: string;
+  /** Run it in a cgroup with these limits, as in its pod (pod-limits.ts); absent: no limits. */
+  podLimits?: PodLimits;
 }
 
 export interface OperatorUnderTest {
@@ -63,10 +66,18 @@ export async function startOperatorUnderTest(opts: OperatorUnderTestOptions): Pr
         `--diagnostic-dir=${opts.profileDir}`,
       ]
     : [];
+  const cgroup = opts.podLimits
+    ? createPodCgroup(opts.podLimits, `appcopy-bench-${process.pid}-${opts.label}`)
+    : undefined;
+  const argv = [process.execPath, ...nodeArgs, BUILT_MAIN];
+  const launch = cgroup
+    ? spawnInCgroup(cgroup, argv)
+    : { command: argv[0] as string, args: argv.slice(1), env: {} };
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, BUILT_MAIN], {
+  const child = spawn(launch.command, launch.args, {
     cwd: opts.root,
     env: {
+      ...launch.env,
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       KUBECONFIG: opts.kubeconfigPath,
@@ -83,6 +94,7 @@ export async function startOperatorUnderTest(opts: OperatorUnderTestOptions): Pr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  if (cgroup) child.once('exit', () => cgroup.remove());
   if (opts.logDir) {
     const file = createWriteStream(`${opts.logDir}/${opts.label}.log`);
     child.stdout?.pipe(file);
@@ -124,12 +136,21 @@ export async function startOperatorUnderTest(opts: OperatorUnderTestOptions): Pr
         if (child.exitCode !== null || child.signalCode !== null) {
           throw new Error(`the operator exited before it was ready:\n${tail}`);
         }
+        let answered = false;
         try {
           const response = await fetch(`${base}/readyz`);
           await response.arrayBuffer();
-          if (response.status === 200) return performance.now();
+          answered = response.status === 200;
         } catch {
           // not listening yet
+        }
+        if (answered) {
+          const at = performance.now();
+          // Proof that the limits applied: the process is a member of the cgroup.
+          if (cgroup && !readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(cgroup.name)) {
+            throw new Error(`the operator is not in cgroup ${cgroup.name}`);
+          }
+          return at;
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }

@@ -10,6 +10,7 @@ import { startControlPlane } from '../test/support/control-plane/control-plane.t
 import { runBench } from './bench.ts';
 import { ensureOperatorBuilt } from './build-operator.ts';
 import { parseBenchArgs, usage } from './cli-args.ts';
+import { resolvePodLimits } from './pod-limits.ts';
 import { renderTable } from './report.ts';
 
 async function main(): Promise<number> {
@@ -26,6 +27,12 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
   ensureOperatorBuilt({ root: operatorRoot, build, log });
+  const limits = settings.podLimits === 'deploy' ? resolvePodLimits(operatorRoot) : undefined;
+  if (limits?.applied === false) log(`WARNING: ${limits.reason}; the operator runs without limits`);
+  else if (limits?.applied)
+    log(
+      `the operator runs in a cgroup with its pod's limits: memory ${limits.limits.memory}, cpu ${limits.limits.cpu}`,
+    );
   for (const dir of [profileDir, logDir]) if (dir) mkdirSync(dir, { recursive: true });
 
   const startedAt = new Date();
@@ -39,6 +46,7 @@ async function main(): Promise<number> {
       settings,
       ...(profileDir ? { profileDir } : {}),
       ...(logDir ? { logDir } : {}),
+      ...(limits?.applied ? { podLimits: limits.limits } : {}),
       ...(plane
         ? {
             controlPlanePids: () => {
@@ -62,6 +70,9 @@ async function main(): Promise<number> {
         node: process.version,
         controlPlane: plane ? { versions: plane.versions } : 'given (--kubeconfig)',
         calibration: outcome.calibration,
+        operatorLimits: limits?.applied
+          ? { memory: limits.limits.memory, cpu: limits.limits.cpu, from: limits.from }
+          : (limits?.reason ?? 'none (--pod-limits none)'),
       },
       settings,
       figures: outcome.figures,
@@ -82,6 +93,9 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${renderTable(outcome.figures, settings.repeat)}\n\n`);
     process.stdout.write(
       `machine at the start: ${outcome.calibration.cpuMs} ms for the CPU workload, ${outcome.calibration.apiRoundTripMs} ms per API round trip (compare runs only at similar values)\n`,
+    );
+    process.stdout.write(
+      `operator limits: ${limits?.applied ? `memory ${limits.limits.memory}, cpu ${limits.limits.cpu} (a cgroup, as ${limits.from})` : `none (${limits?.reason ?? '--pod-limits none'})`}\n`,
     );
     process.stdout.write(`results: ${out} (and ${stamped})\n`);
     const failed = outcome.figures.filter((f) => f.pass === false);
