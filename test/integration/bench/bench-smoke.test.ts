@@ -48,7 +48,9 @@ describe('the benchmark', () => {
       expect(code, output).toBe(0);
       expect(output).toContain('wall time / floor');
       // The operator ran under its pod's limits (a cgroup), or the output says why not.
-      expect(output).toMatch(/operator limits: (memory 512Mi, cpu 1 \(a cgroup|none \(cannot create a cgroup)/);
+      expect(output).toMatch(
+        /operator limits: (memory 512Mi, cpu 1 \(a cgroup|none \(cannot create a cgroup)/,
+      );
 
       const results = JSON.parse(readFileSync(out, 'utf8')) as { runs: BenchRuns; figures: Figure[] };
       const [latency] = results.runs.latency;
