@@ -7,7 +7,7 @@ import { objectKey } from '../api/appcopy.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Informer } from '../runtime/informer.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../runtime/work-queue.ts';
-import { type CachedAppCopy, needsReconcile, toCachedAppCopy } from './cached-appcopy.ts';
+import { type CachedAppCopy, isOlderVersion, needsReconcile, toCachedAppCopy } from './cached-appcopy.ts';
 import { createCopyingIndex } from './copying-index.ts';
 import type { ReconcileResult } from './reconciler.ts';
 import { RetryLaterError } from './retry-later.ts';
@@ -40,6 +40,19 @@ export function createAppCopyController(deps: {
   metrics?: WorkQueueMetrics;
 }): AppCopyController {
   const { informer, logger } = deps;
+  // The operator's own writes that the informer has not delivered yet. A reconcile that ends
+  // with the outcome write is often followed at once by the run queued by its own intent's
+  // watch event; the cache may not show the outcome yet, this does. Entries go as soon as the
+  // informer shows the same or a newer version, so this holds only writes in transit.
+  const ownWrites = new Map<string, CachedAppCopy>();
+  /** The newest state known of `key`: the informer's, or this operator's own later write. */
+  const newestKnown = (key: string): CachedAppCopy | undefined => {
+    const cached = informer.get(key);
+    const written = ownWrites.get(key);
+    return written && (!cached || isOlderVersion(cached.resourceVersion, written.resourceVersion))
+      ? written
+      : cached;
+  };
 
   const queue = new WorkQueue({
     name: 'appcopy',
@@ -52,11 +65,11 @@ export function createAppCopyController(deps: {
     handler: async (key, signal) => {
       // A key queued by an event may have settled since: typically the watch event of this
       // operator's own intent write, which arrives while that same reconcile runs on to the
-      // outcome. When the cache already shows the settled object, the reconcile would only
-      // re-read it to find nothing to do. Any later change re-queues the key after updating
-      // the cache, so nothing is missed.
-      const cached = informer.get(key);
-      if (cached && !needsReconcile(cached, deps.following)) return undefined;
+      // outcome. When the newest known state (the cache, or the outcome this operator just
+      // wrote) is settled, the reconcile would only re-read it to find nothing to do. Any later
+      // change re-queues the key after updating the cache, so nothing is missed.
+      const known = newestKnown(key);
+      if (known && !needsReconcile(known, deps.following)) return undefined;
       try {
         return await deps.reconcile(key, signal);
       } catch (error) {
@@ -76,21 +89,37 @@ export function createAppCopyController(deps: {
   });
   const index = createCopyingIndex((target) => targets.targetFreed(target));
 
+  /** The informer caught up with an own write: it is no longer in transit. */
+  const caughtUp = (c: CachedAppCopy) => {
+    const key = objectKey(c);
+    const written = ownWrites.get(key);
+    if (written && !isOlderVersion(c.resourceVersion, written.resourceVersion)) ownWrites.delete(key);
+  };
   informer.onAdd((c) => {
+    caughtUp(c);
     index.observe(c);
     if (needsReconcile(c, deps.following)) queue.add(objectKey(c));
   });
   informer.onUpdate((_previous, c) => {
+    caughtUp(c);
     index.observe(c);
     if (needsReconcile(c, deps.following)) queue.add(objectKey(c));
   });
-  informer.onDelete((c) => index.forget(c));
+  informer.onDelete((c) => {
+    index.forget(c);
+    ownWrites.delete(objectKey(c));
+  });
 
   return {
     queue,
     targets,
     observeWritten(object) {
-      index.observe(toCachedAppCopy(object));
+      const written = toCachedAppCopy(object);
+      index.observe(written);
+      const key = objectKey(written);
+      const cached = informer.get(key);
+      if (!cached || isOlderVersion(cached.resourceVersion, written.resourceVersion))
+        ownWrites.set(key, written);
     },
     start() {
       informer.start();

@@ -60,6 +60,16 @@ export function toCachedAppCopy(raw: unknown): CachedAppCopy {
 }
 
 /**
+ * Whether resourceVersion `candidate` is older than `known`. resourceVersions are opaque, but the
+ * API server's are etcd revisions: they are compared when both are numeric, and otherwise the
+ * candidate is not taken as older.
+ */
+export function isOlderVersion(candidate: string, known: string): boolean {
+  if (!/^\d+$/.test(candidate) || !/^\d+$/.test(known)) return false;
+  return candidate.length < known.length || (candidate.length === known.length && candidate < known);
+}
+
+/**
  * Whether this AppCopy may have work to do. False only for the settled states (Failed for its
  * generation; Succeeded, followed to the end and observed): a restart with thousands of
  * finished AppCopies then reads none of them again and calls the console zero times.

@@ -3,7 +3,7 @@
 // outcome, the target must stay reserved at once, not only once the watch delivers the change,
 // or a second AppCopy could copy into the same app in between and make verification ambiguous.
 import { objectKey } from '../api/appcopy.ts';
-import type { CachedAppCopy } from './cached-appcopy.ts';
+import { type CachedAppCopy, isOlderVersion } from './cached-appcopy.ts';
 
 export interface CopyingIndex {
   /** Records the state of one AppCopy; older resourceVersions than the last seen are ignored. */
@@ -11,12 +11,6 @@ export interface CopyingIndex {
   /** The AppCopy is gone. */
   forget(c: Pick<CachedAppCopy, 'namespace' | 'name'>): void;
   copyingInto(target: string, exceptKey: string): string[];
-}
-
-/** resourceVersions are opaque, but the API server's are etcd revisions; compare them when numeric. */
-function isOlder(candidate: string, known: string): boolean {
-  if (!/^\d+$/.test(candidate) || !/^\d+$/.test(known)) return false;
-  return candidate.length < known.length || (candidate.length === known.length && candidate < known);
 }
 
 export function createCopyingIndex(onTargetFree: (target: string) => void): CopyingIndex {
@@ -38,7 +32,7 @@ export function createCopyingIndex(onTargetFree: (target: string) => void): Copy
     observe(c) {
       const key = objectKey(c);
       const known = latest.get(key);
-      if (known && isOlder(c.resourceVersion, known.resourceVersion)) return;
+      if (known && isOlderVersion(c.resourceVersion, known.resourceVersion)) return;
       remove(key);
       const copying = c.phase === 'Copying' && c.target !== undefined;
       latest.set(key, { resourceVersion: c.resourceVersion, target: copying ? c.target : undefined });

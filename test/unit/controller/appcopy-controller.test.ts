@@ -1,0 +1,130 @@
+// The controller's choice of which queued keys to reconcile, with the real work queue and an
+// in-memory informer: a key is skipped only when the newest state known of it (the cache, or
+// the operator's own write the watch has not delivered yet) has nothing left to do.
+import { describe, expect, it } from 'vitest';
+import type { AppCopy } from '../../../src/api/appcopy.ts';
+import { createAppCopyController } from '../../../src/controller/appcopy-controller.ts';
+import { type CachedAppCopy, toCachedAppCopy } from '../../../src/controller/cached-appcopy.ts';
+import type { Informer } from '../../../src/runtime/informer.ts';
+import { createFakeClock } from '../../support/fake-clock.ts';
+import { captureLogs } from '../runtime/log-capture.ts';
+
+function appCopy(
+  resourceVersion: string,
+  phase: 'Copying' | 'Succeeded' | 'Failed',
+  generation = 1,
+): AppCopy {
+  return {
+    apiVersion: 'openapi.rainbond.io/v1alpha1',
+    kind: 'AppCopy',
+    metadata: { namespace: 'team', name: 'copy', uid: 'u1', generation, resourceVersion },
+    spec: {
+      source: { teamId: 't', regionName: 'r', appId: 1 },
+      target: { teamName: 't', regionName: 'r', appId: 2 },
+      deletionPolicy: 'Orphan',
+    },
+    status: { phase, observedGeneration: 1 },
+  } as unknown as AppCopy;
+}
+
+/** An informer whose cache and events the test drives. */
+function fakeInformer() {
+  const cache = new Map<string, CachedAppCopy>();
+  const adds: ((c: CachedAppCopy) => void)[] = [];
+  const updates: ((o: CachedAppCopy, c: CachedAppCopy) => void)[] = [];
+  const informer: Informer<CachedAppCopy> = {
+    name: 'fake',
+    onAdd: (h) => {
+      adds.push(h);
+      return () => {};
+    },
+    onUpdate: (h) => {
+      updates.push(h);
+      return () => {};
+    },
+    onDelete: () => () => {},
+    get: (key) => cache.get(key),
+    list: () => [...cache.values()],
+    hasSynced: () => true,
+    waitForSync: async () => true,
+    start: () => {},
+    stop: async () => {},
+  };
+  return {
+    informer,
+    /** The watch delivers `object`. */
+    deliver(object: AppCopy) {
+      const c = toCachedAppCopy(object);
+      const key = `${c.namespace}/${c.name}`;
+      const previous = cache.get(key);
+      cache.set(key, c);
+      if (previous) for (const h of updates) h(previous, c);
+      else for (const h of adds) h(c);
+    },
+  };
+}
+
+async function setUp() {
+  const { informer, deliver } = fakeInformer();
+  const reconciled: string[] = [];
+  const controller = createAppCopyController({
+    informer,
+    reconcile: async (key) => {
+      reconciled.push(key);
+      return undefined;
+    },
+    following: false,
+    concurrency: 2,
+    clock: createFakeClock(),
+    logger: captureLogs().logger,
+  });
+  const settle = async () => {
+    for (let i = 0; i < 50 && (controller.queue.len() > 0 || controller.queue.running() > 0); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { controller, deliver, reconciled, settle };
+}
+
+describe('which queued keys the controller reconciles', () => {
+  it('reconciles a key whose cached state has work to do', async () => {
+    const { controller, deliver, reconciled, settle } = await setUp();
+    deliver(appCopy('10', 'Copying'));
+    await settle();
+    expect(reconciled).toEqual(['team/copy']);
+    controller.queue.add('team/copy');
+    await settle();
+    expect(reconciled).toEqual(['team/copy', 'team/copy']);
+  });
+
+  it('skips a key when its own outcome write, not yet delivered by the watch, settled it', async () => {
+    const { controller, deliver, reconciled, settle } = await setUp();
+    deliver(appCopy('10', 'Copying'));
+    await settle();
+    controller.observeWritten(appCopy('11', 'Succeeded'));
+    controller.queue.add('team/copy');
+    await settle();
+    expect(reconciled).toEqual(['team/copy']);
+  });
+
+  it('reconciles when the cache holds a newer version than the own write (someone changed it since)', async () => {
+    const { controller, deliver, reconciled, settle } = await setUp();
+    deliver(appCopy('10', 'Copying'));
+    await settle();
+    controller.observeWritten(appCopy('11', 'Succeeded'));
+    deliver(appCopy('12', 'Failed', 2)); // a new generation after a failure: to be copied
+    await settle();
+    expect(reconciled).toEqual(['team/copy', 'team/copy']);
+  });
+
+  it('ignores an own write older than the cache', async () => {
+    const { controller, deliver, reconciled, settle } = await setUp();
+    deliver(appCopy('12', 'Copying'));
+    await settle();
+    controller.observeWritten(appCopy('11', 'Succeeded'));
+    controller.queue.add('team/copy');
+    await settle();
+    expect(reconciled).toEqual(['team/copy', 'team/copy']);
+  });
+});
