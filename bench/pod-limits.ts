@@ -12,6 +12,8 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 
 export interface PodLimits {
+  /** The container's NODE_OPTIONS in the Deployment ('' when it sets none). */
+  nodeOptions: string;
   /** As written in the Deployment, e.g. "512Mi" and "1". */
   memory: string;
   cpu: string;
@@ -19,21 +21,34 @@ export interface PodLimits {
   cpuMillis: number;
 }
 
-/** The operator container's resources.limits in a Deployment manifest. */
+/** The operator container's resources.limits and NODE_OPTIONS in a Deployment manifest. */
 export function readDeploymentLimits(file: string): PodLimits {
   const deployment = parse(readFileSync(file, 'utf8')) as {
     spec?: {
       template?: {
-        spec?: { containers?: { resources?: { limits?: { memory?: unknown; cpu?: unknown } } }[] };
+        spec?: {
+          containers?: {
+            resources?: { limits?: { memory?: unknown; cpu?: unknown } };
+            env?: { name?: string; value?: unknown }[];
+          }[];
+        };
       };
     };
   };
-  const limits = deployment.spec?.template?.spec?.containers?.[0]?.resources?.limits;
+  const container = deployment.spec?.template?.spec?.containers?.[0];
+  const limits = container?.resources?.limits;
+  const nodeOptions = String(container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '');
   const memory = String(limits?.memory ?? '');
   const cpu = String(limits?.cpu ?? '');
   if (!memory || !cpu)
     throw new Error(`${file}: the first container has no resources.limits.memory and .cpu`);
-  return { memory, cpu, memoryBytes: parseMemoryQuantity(memory), cpuMillis: parseCpuQuantity(cpu) };
+  return {
+    nodeOptions,
+    memory,
+    cpu,
+    memoryBytes: parseMemoryQuantity(memory),
+    cpuMillis: parseCpuQuantity(cpu),
+  };
 }
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
@@ -133,18 +148,20 @@ export function spawnInCgroup(
 }
 
 /**
- * The limits of `root`'s deploy/base Deployment, and whether a cgroup with them can be made here
- * (tried once, then removed).
+ * The limits and NODE_OPTIONS of `root`'s deploy/base Deployment, and whether a cgroup with the
+ * limits can be made here (tried once, then removed).
  */
 export function resolvePodLimits(
   root: string,
-): { applied: true; limits: PodLimits; from: string } | { applied: false; reason: string } {
+):
+  | { applied: true; limits: PodLimits; from: string; nodeOptions: string }
+  | { applied: false; reason: string; nodeOptions: string } {
   const file = join(root, 'deploy/base/deployment.yaml');
   const limits = readDeploymentLimits(file);
   try {
     createPodCgroup(limits, `appcopy-bench-${process.pid}-probe`).remove();
   } catch (error) {
-    return { applied: false, reason: (error as Error).message };
+    return { applied: false, reason: (error as Error).message, nodeOptions: limits.nodeOptions };
   }
-  return { applied: true, limits, from: relative(root, file) };
+  return { applied: true, limits, from: relative(root, file), nodeOptions: limits.nodeOptions };
 }

@@ -49,7 +49,7 @@ describe('the benchmark', () => {
       expect(output).toContain('wall time / floor');
       // The operator ran under its pod's limits (a cgroup), or the output says why not.
       expect(output).toMatch(
-        /operator limits: (memory 512Mi, cpu 1 \(a cgroup|none \(cannot create a cgroup)/,
+        /operator NODE_OPTIONS: --max-semi-space-size=2; limits: (memory 512Mi, cpu 1 \(a cgroup|none \(cannot create a cgroup)/,
       );
 
       const results = JSON.parse(readFileSync(out, 'utf8')) as { runs: BenchRuns; figures: Figure[] };

@@ -25,9 +25,10 @@ describe('the pod limits the benchmark runs the operator under', () => {
     expect(() => parseMemoryQuantity(quantity)).toThrow('not a memory quantity');
   });
 
-  it("takes deploy/base's limits, the ones the pod runs with", () => {
+  it("takes deploy/base's limits and NODE_OPTIONS, the ones the pod runs with", () => {
     const file = fileURLToPath(new URL('../../../deploy/base/deployment.yaml', import.meta.url));
     expect(readDeploymentLimits(file)).toEqual({
+      nodeOptions: '--max-semi-space-size=2',
       memory: '512Mi',
       cpu: '1',
       memoryBytes: 512 * 2 ** 20,
