@@ -20,7 +20,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   listLatencyMs: 10,
   repeat: 1,
   clientParallelism: 32,
-  operatorNodeOptions: '',
+  operatorNodeOptions: undefined,
   podLimits: 'deploy',
 };
 
@@ -61,7 +61,7 @@ export function usage(): string {
     '                        of deploy/base/deployment.yaml (V8 sizes its heap from the memory limit) and',
     "                        with that container's NODE_OPTIONS; none: no limits, no NODE_OPTIONS (V8 sizes",
     '                        its heap for this machine) (default deploy)',
-    "  --node-options STR    NODE_OPTIONS of the operator process, instead of the Deployment's",
+    "  --node-options STR    NODE_OPTIONS of the operator process instead of the Deployment's ('' for none)",
     `  --out PATH            results JSON (default ${DEFAULT_RESULTS_PATH}, plus a timestamped copy beside it)`,
     '  --profile DIR         run the operator under --cpu-prof (one .cpuprofile per operator start) and take',
     '                        a heap snapshot in scale once settled; files go to DIR (keep it outside the repo)',

@@ -31,8 +31,11 @@ export interface BenchSettings {
   repeat: number;
   /** Requests the benchmark itself keeps in flight when creating or seeding AppCopies. */
   clientParallelism: number;
-  /** NODE_OPTIONS for the operator process ('' = none). */
-  operatorNodeOptions: string;
+  /**
+   * NODE_OPTIONS for the operator process ('' = none); undefined: the Deployment's with
+   * `podLimits: 'deploy'`, none otherwise (run.ts resolves it before the scenarios).
+   */
+  operatorNodeOptions: string | undefined;
   /** 'deploy': run the operator in a cgroup with deploy/base's resources.limits, as in its pod; 'none': no limits. */
   podLimits: 'deploy' | 'none';
 }

@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   ensureOperatorBuilt({ root: operatorRoot, build, log });
   const limits = settings.podLimits === 'deploy' ? resolvePodLimits(operatorRoot) : undefined;
   // The container's NODE_OPTIONS come with the pod (--node-options replaces them).
-  if (limits && settings.operatorNodeOptions === '') settings.operatorNodeOptions = limits.nodeOptions;
+  settings.operatorNodeOptions ??= limits?.nodeOptions ?? '';
   if (limits?.applied === false) log(`WARNING: ${limits.reason}; the operator runs without limits`);
   else if (limits?.applied)
     log(
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
       `machine at the start: ${outcome.calibration.cpuMs} ms for the CPU workload, ${outcome.calibration.apiRoundTripMs} ms per API round trip (compare runs only at similar values)\n`,
     );
     process.stdout.write(
-      `operator NODE_OPTIONS: ${settings.operatorNodeOptions === '' ? '(none)' : settings.operatorNodeOptions}; limits: ${limits?.applied ? `memory ${limits.limits.memory}, cpu ${limits.limits.cpu} (a cgroup, as ${limits.from})` : `none (${limits?.reason ?? '--pod-limits none'})`}\n`,
+      `operator NODE_OPTIONS: ${!settings.operatorNodeOptions ? '(none)' : settings.operatorNodeOptions}; limits: ${limits?.applied ? `memory ${limits.limits.memory}, cpu ${limits.limits.cpu} (a cgroup, as ${limits.from})` : `none (${limits?.reason ?? '--pod-limits none'})`}\n`,
     );
     process.stdout.write(`results: ${out} (and ${stamped})\n`);
     const failed = outcome.figures.filter((f) => f.pass === false);
