@@ -31,6 +31,12 @@ export interface AppCopyWatch {
   modifications(names: readonly string[]): number;
   /** Every ADDED, MODIFIED and DELETED event since the watch started (not counting the list). */
   events(): number;
+  /**
+   * How many of this watch's requests have ended (the API server ends a watch whose reader
+   * falls behind; this one then resumes). The API server counts a WATCH when it ends, so these
+   * are the benchmark's own in `apiserver_request_total`, not the operator's.
+   */
+  ended(): number;
   stop(): Promise<void>;
 }
 
@@ -73,6 +79,7 @@ export async function watchAppCopies(
   };
   if (!opts.fromNow) for (const item of list.body.items) observe('ADDED', item, performance.now());
   let events = 0;
+  let ended = 0;
 
   const abort = new AbortController();
   let failure: unknown;
@@ -92,6 +99,7 @@ export async function watchAppCopies(
         },
         abort.signal,
       );
+      ended++;
     }
   })().catch((error: unknown) => {
     failure = error;
@@ -128,6 +136,7 @@ export async function watchAppCopies(
       }
     },
     events: () => events,
+    ended: () => ended,
     modifications(names) {
       return names.reduce((sum, n) => sum + (objects.get(n)?.modifications ?? 0), 0);
     },

@@ -96,6 +96,7 @@ export async function runBurst(ctx: BenchContext, repeatIndex: number): Promise<
     await watch.settled(warm, 60_000);
     await operatorIdle(operator);
     const apiBefore = await scrapeApiServer(kube);
+    const watchesEndedBefore = watch.ended();
     const opBefore = await operator.metrics();
     const firstCall = sim.ledger.calls.length;
     const cpu = cpuMeter({ operator: operator.pid, ...ctx.controlPlanePids(), bench: process.pid });
@@ -114,7 +115,10 @@ export async function runBurst(ctx: BenchContext, repeatIndex: number): Promise<
 
     const apiAfter = await scrapeApiServer(kube);
     const opAfter = await operator.metrics();
-    const requests = operatorRequests(apiBefore, apiAfter, { 'POST appcopies': n });
+    const requests = operatorRequests(apiBefore, apiAfter, {
+      'POST appcopies': n,
+      'WATCH appcopies': watch.ended() - watchesEndedBefore,
+    });
     const calls = sim.ledger.calls.slice(firstCall);
     const byRoute: Record<string, number> = {};
     for (const call of calls) byRoute[call.route ?? 'unknown'] = (byRoute[call.route ?? 'unknown'] ?? 0) + 1;

@@ -71,6 +71,7 @@ export async function runScale(
   const { kube, sim, settings } = ctx;
   const watch = await watchAppCopies(kube, world.namespace, GROUP, VERSION, { fromNow: true });
   const apiBefore = await scrapeApiServer(kube);
+  const watchesEndedBefore = watch.ended();
   const firstCall = sim.ledger.calls.length;
   const operator = await startOperator(ctx, world.namespace, `scale-${repeatIndex}`, '30m');
   try {
@@ -84,7 +85,9 @@ export async function runScale(
     const metrics = await operator.metrics();
     if (ctx.profileDir) await operator.heapSnapshot();
     const apiAfter = await scrapeApiServer(kube);
-    const requests = operatorRequests(apiBefore, apiAfter);
+    const requests = operatorRequests(apiBefore, apiAfter, {
+      'WATCH appcopies': watch.ended() - watchesEndedBefore,
+    });
     // The ledger is the judge; the operator's own counter must agree.
     const consoleCalls = sim.ledger.calls.length - firstCall;
     const reportedConsoleCalls = sumOf(metrics, 'rainbond_requests_total');
