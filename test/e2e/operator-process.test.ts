@@ -106,6 +106,38 @@ describe('the operator process', () => {
     expect(after?.status?.phase).toBe('Succeeded');
     expect(condition(after, 'Ready')?.reason).toBe('Copied');
     expect(w.sim.ledger.copiesInto(w.targetAppId)).toHaveLength(1);
+    // Events are recorded without waiting for them, and flushed before the process exits.
+    const reasons = (await w.appcopies.events(w.namespace, 'polite')).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['CopyStarted', 'Copied']));
+  });
+
+  it('on SIGTERM, an AppCopy waiting for a copy slot stops before its intent; the next start copies it once', async () => {
+    const w = await createWorld();
+    w.sim.faults.add({ route: 'copy', kind: 'latency', ms: 2500, times: 1 });
+    // One copy slot, two reconciles: the second reads, checks and then waits for the slot.
+    const operator = await w.operator({ CONCURRENCY: '1' });
+    const targets = new Map(['first', 'second'].map((name) => [name, w.newTargetApp()]));
+    for (const [name, appId] of targets) {
+      await w.appcopies.create(w.namespace, name, w.spec({ target: { ...w.spec().target, appId } }));
+    }
+    await waitUntil('one copy in flight, the other AppCopy checked', async () => {
+      const copies = w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST').length;
+      return copies === 1 && w.sim.ledger.callsTo('copyPreflight').length === 2;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const inFlight = (await w.appcopies.list(w.namespace)).filter((o) => o.status?.phase === 'Copying');
+    expect(inFlight, 'exactly one intent written').toHaveLength(1);
+    const waiting = [...targets.keys()].find((name) => name !== inFlight[0]?.metadata.name)!;
+    expect(await operator.stop()).toEqual({ code: 0, signal: null });
+
+    expect(w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST')).toHaveLength(1);
+    const stopped = await w.appcopies.get(w.namespace, waiting);
+    expect(stopped?.status?.phase, 'no intent was written for the waiting copy').not.toBe('Copying');
+    expect(stopped?.status?.attempt).toBeUndefined();
+
+    await w.operator({ CONCURRENCY: '1' });
+    for (const name of targets.keys()) await w.appcopies.waitFor(w.namespace, name, isPhase('Succeeded'));
+    for (const [name, appId] of targets) expect(w.sim.ledger.copiesInto(appId), name).toHaveLength(1);
   });
 
   it('with leader election, one replica acts; SIGTERM releases the lease so the standby takes over at once', async () => {
