@@ -1,10 +1,12 @@
 // The operator's own metrics besides the runtime's controller-runtime names: console calls by
-// route and outcome, and copies by outcome. Labels are fixed names, never ids or tokens.
-import { Counter, Histogram, type Registry } from 'prom-client';
+// route and outcome, copies by outcome, and the copy slots (CONCURRENCY) in use and waited for.
+// Labels are fixed names, never ids or tokens.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CopyOutcome } from './controller/reconciler.ts';
 import type { ResponseEvent } from './rainbond/client.ts';
+import type { Slots } from './runtime/slots.ts';
 
-export function createOperatorMetrics(registry: Registry) {
+export function createOperatorMetrics(registry: Registry, copySlots: Slots) {
   const requests = new Counter({
     name: 'rainbond_requests_total',
     help: 'Calls to the Rainbond console by route and outcome.',
@@ -23,6 +25,22 @@ export function createOperatorMetrics(registry: Registry) {
     help: 'Copy calls and verifications by outcome (succeeded, adopted, rejected, partial, unknown, not_sent, unauthorized).',
     labelNames: ['outcome'],
     registers: [registry],
+  });
+  new Gauge({
+    name: 'appcopy_copy_slots_in_use',
+    help: 'Copy calls in flight (at most CONCURRENCY).',
+    registers: [registry],
+    collect() {
+      this.set(copySlots.inUse());
+    },
+  });
+  new Gauge({
+    name: 'appcopy_copy_slots_waiting',
+    help: 'Reconciles ready to copy, waiting for a copy slot.',
+    registers: [registry],
+    collect() {
+      this.set(copySlots.waiting());
+    },
   });
   return {
     onRainbondResponse(event: ResponseEvent): void {

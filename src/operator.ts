@@ -62,7 +62,11 @@ export async function startOperator(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const runtimeMetrics = createRuntimeMetrics(registry, 'appcopy');
-  const operatorMetrics = createOperatorMetrics(registry);
+  // CONCURRENCY bounds the copy calls in flight, the load on the console. Twice as many
+  // reconciles run, so that while those copies are in flight the next ones are read, checked
+  // and locked, ready to go the moment a slot frees (docs/performance.md).
+  const copySlots = createSlots('copy calls', config.concurrency);
+  const operatorMetrics = createOperatorMetrics(registry, copySlots);
 
   const rainbond = createRainbondClient({
     baseUrl: config.rainbondUrl.toString(),
@@ -117,15 +121,11 @@ export async function startOperator(
 
   let elector: ReturnType<typeof createLeaderElector> | undefined;
   const following = config.followTimeoutMs > 0;
-  // CONCURRENCY bounds the copy calls in flight, the load on the console. Twice as many
-  // reconciles run, so that while those copies are in flight the next ones are read, checked
-  // and locked, ready to go the moment a slot frees (docs/performance.md).
-  const copySlots = createSlots('copy calls', config.concurrency);
   const controller = createAppCopyController({
     informer,
     reconcile: (key) => reconcile(key),
     following,
-    concurrency: 2 * config.concurrency,
+    concurrency: 2 * config.concurrency, // twice the copy slots (see copySlots)
     clock: systemClock,
     logger,
     gate: () => elector === undefined || elector.isLeader(),

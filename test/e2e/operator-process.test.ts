@@ -83,11 +83,16 @@ describe('the operator process', () => {
       'rainbond_requests_total',
       'rainbond_request_duration_seconds',
       'appcopy_copies_total',
+      'appcopy_copy_slots_in_use',
+      'appcopy_copy_slots_waiting',
     ]) {
       expect(text, name).toMatch(new RegExp(`^${name}(\\{|_bucket|_count| )`, 'm'));
     }
     expect(text).toMatch(/^rainbond_requests_total\{route="copy",outcome="success"\} 1$/m);
     expect(text).toMatch(/^appcopy_copies_total\{outcome="succeeded"\} 1$/m);
+    // The copy is done: its slot is free and nothing waits for one.
+    expect(text).toMatch(/^appcopy_copy_slots_in_use 0$/m);
+    expect(text).toMatch(/^appcopy_copy_slots_waiting 0$/m);
     const rssKb = Number(
       /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1],
     );
