@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import got, { RequestError, TimeoutError, type Timings } from 'got';
+import { USER_AGENT } from '../user-agent.ts';
 import type { Failure, Stage } from './classify-failure.ts';
 
 export interface HttpTransportOptions {
@@ -42,7 +43,6 @@ export interface HttpTransport {
   close(): void;
 }
 
-const USER_AGENT = 'rainbond-appcopy-operator';
 const REDACTED = '[redacted]';
 
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {

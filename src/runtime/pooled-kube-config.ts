@@ -1,9 +1,19 @@
 import type { RequestOptions } from 'node:https';
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import {
+  type ApiConstructor,
+  type ApiType,
+  createConfiguration,
+  KubeConfig,
+  type RequestContext,
+  ServerConfiguration,
+  setHeaderMiddleware,
+} from '@kubernetes/client-node';
 // undici is declared in package.json because the pool builds the Agent client-node would build;
 // with client-node's own range, so npm installs a single undici and the Agent is handed to the
 // same undici's fetch that client-node sends with.
 import { Agent } from 'undici';
+import { USER_AGENT } from '../user-agent.ts';
+import { createUndiciRequestLibrary } from './undici-request-library.ts';
 
 /**
  * How often the pooled HTTP/2 connection is pinged. A connection that goes silent without
@@ -25,11 +35,32 @@ export const KUBE_PING_INTERVAL_MS = 5_000;
  * see KUBE_PING_INTERVAL_MS). Headers (the token, which may be re-read from a file) are still
  * computed per request; the TLS settings are read once, as they do not change while the process
  * runs. Behind a proxy, client-node's own per-request dispatcher is kept.
+ *
+ * Its API clients (makeApiClient) send with undici's request() instead of fetch() (see
+ * createUndiciRequestLibrary), and name the operator as their User-Agent.
  */
 export class PooledKubeConfig extends KubeConfig {
   // Not a #private field: operator.ts wraps the KubeConfig with Object.create(), and a #field
   // cannot be read through such a wrapper.
   private pool: Promise<Agent | undefined> | undefined;
+  private readonly httpApi = createUndiciRequestLibrary();
+
+  /**
+   * As client-node's makeApiClient, with this class's HttpLibrary. `this` is the authenticator,
+   * so a wrapper made with Object.create() (withRequestTimeout) authenticates its clients' requests.
+   */
+  override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    const cluster = this.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    return new apiClientType(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: this },
+        httpApi: this.httpApi,
+        middleware: [setHeaderMiddleware('User-Agent', USER_AGENT)],
+      }),
+    );
+  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
