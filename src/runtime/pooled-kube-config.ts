@@ -9,8 +9,8 @@ import {
   setHeaderMiddleware,
 } from '@kubernetes/client-node';
 // undici is declared in package.json because the pool builds the Agent client-node would build;
-// with client-node's own range, so npm installs a single undici and the Agent is handed to the
-// same undici's fetch that client-node sends with.
+// with client-node's own range, so npm installs a single undici, and the Agent works with both
+// the request() of our HttpLibrary and the fetch() of the informer's list and watch.
 import { Agent } from 'undici';
 import { USER_AGENT } from '../user-agent.ts';
 import { createUndiciRequestLibrary } from './undici-request-library.ts';
