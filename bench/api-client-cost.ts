@@ -36,9 +36,8 @@ const kube = await createKubeRest(plane.kubeconfigPath);
 try {
   await ensureCrd(kube);
   const namespace = await createNamespace(kube, 'client-cost');
-  const created = await kube.request('POST', `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/appcopies`, {
-    ...manifest(namespace, 'cost', 100_000),
-  });
+  const collection = `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/appcopies`;
+  const created = await kube.request('POST', collection, manifest(namespace, 'cost', 100_000));
   expectStatus(created, [201], 'cost');
   const kc = new PooledKubeConfig();
   kc.loadFromFile(plane.kubeconfigPath);
