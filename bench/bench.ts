@@ -37,7 +37,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
   const kube = await createKubeRest(options.kubeconfigPath, Math.max(settings.clientParallelism, 8));
   // Builds would otherwise change a copy's status under it; following is off or the AppCopies
   // are finished in every scenario, so the timings only need to be valid.
-  const sim = await startSimulator({ statusTimings: { creatingMs: 1000, buildingMs: 2000 } });
+  const sim = await startSimulator({ statusTimings: { buildMs: 1000, startMs: 2000 } });
   if (settings.copyLatencyMs > 0)
     sim.faults.add({ route: 'copy', kind: 'latency', ms: settings.copyLatencyMs });
   if (settings.listLatencyMs > 0) {

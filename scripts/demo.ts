@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     process.stdout.write(`    API server ${plane.server}; CRD appcopies.openapi.rainbond.io installed\n`);
 
     say('Starting the Rainbond console simulator (team "shop" has app 12 with web, api, worker)');
-    const sim = await startSimulator({ statusTimings: { creatingMs: 2000, buildingMs: 4000 } });
+    const sim = await startSimulator({ statusTimings: { buildMs: 2000, startMs: 4000 } });
     cleanups.push(() => sim.stop());
     process.stdout.write(`    console at ${sim.url}\n`);
 

@@ -29,7 +29,7 @@ export interface World {
 }
 
 export async function createWorld(
-  opts: { statusTimings?: { creatingMs: number; buildingMs: number }; clock?: SimulatorClock } = {},
+  opts: { statusTimings?: { buildMs: number; startMs: number }; clock?: SimulatorClock } = {},
 ): Promise<World> {
   const kc = testKubeConfig();
   const kubeconfigPath = inject('kubeconfigPath');

@@ -123,7 +123,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     sim = await startSimulator({
       faultSeed: opts.seed,
-      statusTimings: { creatingMs: 1000, buildingMs: 2000 },
+      statusTimings: { buildMs: 1000, startMs: 2000 },
     });
     const items: Item[] = Array.from({ length: opts.appCopies }, (_, i) => {
       const targetAppId = 100_000 + i;

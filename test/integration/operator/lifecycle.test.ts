@@ -11,7 +11,7 @@ const FOLLOW = { FOLLOW_TIMEOUT: '10m', FOLLOW_INTERVAL: '200ms' };
 describe('following the copies', () => {
   it('reports ComponentsStarting until the copies run, then ComponentsReady, without copying again', async () => {
     const clock = createManualClock();
-    const w = await createWorld({ clock, statusTimings: { creatingMs: 10_000, buildingMs: 20_000 } });
+    const w = await createWorld({ clock, statusTimings: { buildMs: 10_000, startMs: 20_000 } });
     await w.operator(FOLLOW);
     await w.appcopies.create(w.namespace, 'follow', w.spec());
     const copied = await w.appcopies.waitFor(w.namespace, 'follow', isPhase('Succeeded'));
@@ -41,7 +41,7 @@ describe('following the copies', () => {
 
   it('reports a build failure as ComponentsFailed and Stalled, keeping Ready', async () => {
     const clock = createManualClock();
-    const w = await createWorld({ clock, statusTimings: { creatingMs: 1000, buildingMs: 1000 } });
+    const w = await createWorld({ clock, statusTimings: { buildMs: 1000, startMs: 1000 } });
     await w.operator(FOLLOW);
     await w.appcopies.create(
       w.namespace,
@@ -73,7 +73,7 @@ describe('following the copies', () => {
 
 describe('deleting an AppCopy', () => {
   it('with deletionPolicy Delete stops and deletes the copies in Rainbond before the AppCopy goes', async () => {
-    const w = await createWorld({ statusTimings: { creatingMs: 0, buildingMs: 0 } });
+    const w = await createWorld({ statusTimings: { buildMs: 0, startMs: 0 } });
     await w.operator();
     await w.appcopies.create(w.namespace, 'preview', w.spec({ deletionPolicy: 'Delete' }));
     const done = await w.appcopies.waitFor(w.namespace, 'preview', isPhase('Succeeded'));

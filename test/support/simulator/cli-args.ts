@@ -26,7 +26,7 @@ Options:
   --port <n>                    port to listen on (default 7070; 0 = any free port)
   --host <addr>                 address to bind (default 127.0.0.1)
   --fixture <path.json>         fixture file (default: the bundled default fixture)
-  --status-timings <c,b>        ms a copy spends creating, then building (default 2000,3000)
+  --status-timings <b,s>        ms a copy spends building (undeploy), then starting (default 2000,3000)
   --manual-clock                freeze the clock; move it with POST /__sim/clock/advance
   --fault-seed <n>              seed for probabilistic faults (default 1)
   -h, --help                    show this help
@@ -68,14 +68,14 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   const timingsText = values['status-timings'] as string | undefined;
   if (timingsText !== undefined) {
     const parts = timingsText.split(',').map((p) => integer(p.trim()));
-    const [creatingMs, buildingMs] = parts;
-    if (parts.length !== 2 || creatingMs == null || buildingMs == null) {
+    const [buildMs, startMs] = parts;
+    if (parts.length !== 2 || buildMs == null || startMs == null) {
       return {
         kind: 'error',
-        message: `--status-timings must be two non-negative integers "creatingMs,buildingMs", like 2000,3000 (got "${timingsText}")`,
+        message: `--status-timings must be two non-negative integers "buildMs,startMs", like 2000,3000 (got "${timingsText}")`,
       };
     }
-    statusTimings = { creatingMs, buildingMs };
+    statusTimings = { buildMs, startMs };
   }
 
   let faultSeed: number | undefined;

@@ -37,7 +37,7 @@ async function main(): Promise<number> {
     `Rainbond console simulator listening on ${sim.url}`,
     `  RAINBOND_URL=${sim.url}`,
     `  control API: ${sim.url}/__sim/ledger, /__sim/faults, /__sim/clock, /__sim/state`,
-    `  clock: ${options.manualClock ? 'manual (POST /__sim/clock/advance)' : 'real'}; status timings: creating ${sim.state.timings.creatingMs} ms, building ${sim.state.timings.buildingMs} ms`,
+    `  clock: ${options.manualClock ? 'manual (POST /__sim/clock/advance)' : 'real'}; status timings: build ${sim.state.timings.buildMs} ms, start ${sim.state.timings.startMs} ms`,
     'Tokens (send raw in the Authorization header, no "Bearer "):',
     ...sim.state.users().map((u) => {
       const teams = sim.state

@@ -27,31 +27,31 @@ export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
 export type LiveStatus = ComponentStatus | null;
 
 export interface StatusTimings {
-  creatingMs: number;
-  buildingMs: number;
+  buildMs: number;
+  startMs: number;
 }
 
-export const DEFAULT_STATUS_TIMINGS: StatusTimings = { creatingMs: 2000, buildingMs: 3000 };
+export const DEFAULT_STATUS_TIMINGS: StatusTimings = { buildMs: 2000, startMs: 3000 };
 
 /** A build in progress (or finished) whose phase is derived from the clock. */
 export interface BuildRun {
   startedAt: number;
-  creatingMs: number;
-  buildingMs: number;
+  buildMs: number;
+  startMs: number;
   outcome: 'running' | 'build_failure';
 }
 
-/** The phase of a build at `now`: creating until creatingMs, building for buildingMs, then the outcome. */
+/** The phase of a build at `now`: creating until buildMs, building for startMs, then the outcome. */
 export function buildPhase(run: BuildRun, now: number): ComponentStatus {
   const elapsed = now - run.startedAt;
-  if (elapsed < run.creatingMs) return 'creating';
-  if (elapsed < run.creatingMs + run.buildingMs) return 'building';
+  if (elapsed < run.buildMs) return 'creating';
+  if (elapsed < run.buildMs + run.startMs) return 'building';
   return run.outcome;
 }
 
 /** True once the build has reached its outcome at `now`. */
 export function buildFinished(run: BuildRun, now: number): boolean {
-  return now - run.startedAt >= run.creatingMs + run.buildingMs;
+  return now - run.startedAt >= run.buildMs + run.startMs;
 }
 
 /**

@@ -41,7 +41,7 @@ export interface Simulator {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const clock = opts.clock ?? createRealClock();
   const timings = opts.statusTimings ?? DEFAULT_STATUS_TIMINGS;
-  if (!(timings.creatingMs >= 0 && timings.buildingMs >= 0)) {
+  if (!(timings.buildMs >= 0 && timings.startMs >= 0)) {
     throw new RangeError(`statusTimings must be non-negative (got ${JSON.stringify(timings)})`);
   }
   const state = new SimulatorState(opts.fixture ?? loadDefaultFixture(), clock, timings);

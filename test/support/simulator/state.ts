@@ -354,7 +354,7 @@ export class SimulatorState {
   }
 
   /**
-   * Starts a build on the clock: creating (skipped when creatingMs is 0), building, then
+   * Starts a build on the clock: creating (skipped when buildMs is 0), building, then
    * running, or build_failure when the component's builds fail or its version is `fail-build`.
    */
   startBuild(serviceId: string, opts: { withCreating: boolean; userName: string }): BuildRun {
@@ -363,14 +363,14 @@ export class SimulatorState {
     const fails = c.build_fails || version === FAILING_BUILD_VERSION;
     const run: BuildRun = {
       startedAt: this.now(),
-      creatingMs: opts.withCreating ? this.#timings.creatingMs : 0,
-      buildingMs: this.#timings.buildingMs,
+      buildMs: opts.withCreating ? this.#timings.buildMs : 0,
+      startMs: this.#timings.startMs,
       outcome: fails ? 'build_failure' : 'running',
     };
     c.build = run;
     c.deploy_version = String(run.startedAt);
     this.recordEvent(c, 'build-service', opts.userName, {
-      finishesAt: run.startedAt + run.creatingMs + run.buildingMs,
+      finishesAt: run.startedAt + run.buildMs + run.startMs,
       outcome: fails ? 'failure' : 'success',
       message: fails ? 'build failed' : '',
     });

@@ -45,7 +45,7 @@ describe('CLI flags', () => {
             host: '0.0.0.0',
             port: 0,
             fixturePath: 'f.json',
-            statusTimings: { creatingMs: 10, buildingMs: 20 },
+            statusTimings: { buildMs: 10, startMs: 20 },
             manualClock: true,
             faultSeed: 9,
           },
@@ -66,7 +66,7 @@ describe('CLI flags', () => {
         argv: ['--status-timings', '2000'],
         expected: {
           kind: 'error',
-          contains: '--status-timings must be two non-negative integers "creatingMs,buildingMs"',
+          contains: '--status-timings must be two non-negative integers "buildMs,startMs"',
         },
       },
       {
@@ -101,7 +101,7 @@ describe('CLI flags', () => {
   it('--help prints the usage.', () => {
     const parsed = parseCliArgs(['--help']);
     expect(parsed.kind).toBe('help');
-    expect((parsed as { text: string }).text).toContain('--status-timings <c,b>');
+    expect((parsed as { text: string }).text).toContain('--status-timings <b,s>');
   });
 });
 

@@ -21,7 +21,7 @@ describe('control API', () => {
   beforeEach(async () => {
     sim = await startSimulator({
       clock: createManualClock(),
-      statusTimings: { creatingMs: 100, buildingMs: 100 },
+      statusTimings: { buildMs: 100, startMs: 100 },
     });
   });
   afterEach(() => sim.stop());

@@ -76,7 +76,7 @@ describe('delete and operations', () => {
   it('Deploy rebuilds: building now, running after the build time.', async () => {
     await operate({ action: 'deploy', service_ids: [COMPONENTS.worker.serviceId] });
     expect(sim.state.liveStatus(COMPONENTS.worker.serviceId)).toBe('building');
-    (sim.clock as ReturnType<typeof createManualClock>).advance(sim.state.timings.buildingMs);
+    (sim.clock as ReturnType<typeof createManualClock>).advance(sim.state.timings.startMs);
     expect(sim.state.liveStatus(COMPONENTS.worker.serviceId)).toBe('running');
   });
 

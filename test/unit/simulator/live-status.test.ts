@@ -1,6 +1,6 @@
 // rainbond-openapi.md: "each copy is built and deployed automatically after the call returns",
 // and the live status values (creating, building, running, build_failure). The simulator moves
-// a copy through them on its clock, after statusTimings.creatingMs then buildingMs.
+// a copy through them on its clock, after statusTimings.buildMs then startMs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPS, COMPONENTS, TEAMS } from '../../support/simulator/fixtures/default.ts';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../../support/simulator/index.ts';
 import { call, copiedServices, copyBody, paths } from './console-client.ts';
 
-const timings = { creatingMs: 1000, buildingMs: 4000 };
+const timings = { buildMs: 1000, startMs: 4000 };
 
 describe('live status on a manual clock', () => {
   let sim: Simulator;
@@ -44,17 +44,17 @@ describe('live status on a manual clock', () => {
   const steps: { name: string; advance: number; expected: string }[] = [
     { name: 'A fresh copy is "creating".', advance: 0, expected: 'creating' },
     {
-      name: 'It is still "creating" 1 ms before creatingMs.',
-      advance: timings.creatingMs - 1,
+      name: 'It is still "creating" 1 ms before buildMs.',
+      advance: timings.buildMs - 1,
       expected: 'creating',
     },
-    { name: 'It is "building" at creatingMs.', advance: 1, expected: 'building' },
+    { name: 'It is "building" at buildMs.', advance: 1, expected: 'building' },
     {
       name: 'It is still "building" 1 ms before the build ends.',
-      advance: timings.buildingMs - 1,
+      advance: timings.startMs - 1,
       expected: 'building',
     },
-    { name: 'It is "running" once creatingMs + buildingMs have passed.', advance: 1, expected: 'running' },
+    { name: 'It is "running" once buildMs + startMs have passed.', advance: 1, expected: 'running' },
     { name: 'It stays "running" afterwards.', advance: 60_000, expected: 'running' },
   ];
 
@@ -68,9 +68,9 @@ describe('live status on a manual clock', () => {
 
   it('A copy of a component whose builds fail ends in "build_failure".', async () => {
     const id = await copyOne(COMPONENTS.cron.serviceId, APPS.legacyTools);
-    clock.advance(timings.creatingMs);
+    clock.advance(timings.buildMs);
     expect(await listedStatus(id)).toBe('building');
-    clock.advance(timings.buildingMs);
+    clock.advance(timings.startMs);
     expect(await listedStatus(id)).toBe('build_failure');
   });
 
@@ -78,14 +78,14 @@ describe('live status on a manual clock', () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline, {
       build_source: { version: FAILING_BUILD_VERSION },
     });
-    clock.advance(timings.creatingMs + timings.buildingMs);
+    clock.advance(timings.buildMs + timings.startMs);
     expect(await listedStatus(id)).toBe('build_failure');
   });
 
   it('A test can make a source fail to build through the state, before copying it.', async () => {
     sim.state.updateComponent(COMPONENTS.api.serviceId, { build_fails: true });
     const id = await copyOne(COMPONENTS.api.serviceId, APPS.shopOnline);
-    clock.advance(timings.creatingMs + timings.buildingMs);
+    clock.advance(timings.buildMs + timings.startMs);
     expect(sim.state.liveStatus(id)).toBe('build_failure');
   });
 
@@ -93,7 +93,7 @@ describe('live status on a manual clock', () => {
     await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
     const detail = () => call(sim, 'GET', paths.app(APPS.shopStaging, TEAMS.staging.tenantName));
     expect((await detail()).json).toMatchObject({ status: 'closed', running_service_count: 0 });
-    clock.advance(timings.creatingMs + timings.buildingMs);
+    clock.advance(timings.buildMs + timings.startMs);
     expect((await detail()).json).toMatchObject({ status: 'running', running_service_count: 1 });
   });
 
@@ -106,7 +106,7 @@ describe('live status on a manual clock', () => {
         }
       ).events;
     expect(await events()).toMatchObject([{ opt_type: 'build-service', status: '', final_status: '' }]);
-    clock.advance(timings.creatingMs + timings.buildingMs);
+    clock.advance(timings.buildMs + timings.startMs);
     expect(await events()).toMatchObject([
       { opt_type: 'build-service', status: 'failure', final_status: 'complete' },
     ]);
@@ -115,13 +115,13 @@ describe('live status on a manual clock', () => {
   it('Setting a status through the state pins it and ends the build in progress.', async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
     sim.state.setStatus(id, 'abnormal');
-    clock.advance(timings.creatingMs + timings.buildingMs);
+    clock.advance(timings.buildMs + timings.startMs);
     expect(await listedStatus(id)).toBe('abnormal');
   });
 
   it('Stop moves a running copy to "closed", and then it can be deleted.', async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
-    clock.advance(timings.creatingMs + timings.buildingMs);
+    clock.advance(timings.buildMs + timings.startMs);
     const path = `${paths.service(APPS.shopStaging, id, TEAMS.staging.tenantName)}?force=1`;
     expect((await call(sim, 'DELETE', path)).status).toBe(409);
     await call(sim, 'POST', paths.operations(APPS.shopStaging, TEAMS.staging.tenantName), {
@@ -140,7 +140,7 @@ describe('live status on a manual clock', () => {
 
 describe('live status on the real clock', () => {
   it('With zero timings a copy is running as soon as the call returns.', async () => {
-    const sim = await startSimulator({ statusTimings: { creatingMs: 0, buildingMs: 0 } });
+    const sim = await startSimulator({ statusTimings: { buildMs: 0, startMs: 0 } });
     try {
       const reply = await call(sim, 'POST', paths.copy(APPS.shopOnline), { body: copyBody() });
       for (const s of copiedServices(reply)) expect(sim.state.liveStatus(s.service_id)).toBe('running');

@@ -7,7 +7,7 @@ import { createPrng } from '../../support/simulator/prng.ts';
 import { aliasForServiceId, imageTag, withImageTag } from '../../support/simulator/service-base-info.ts';
 
 describe('buildPhase', () => {
-  const run: BuildRun = { startedAt: 1000, creatingMs: 100, buildingMs: 200, outcome: 'build_failure' };
+  const run: BuildRun = { startedAt: 1000, buildMs: 100, startMs: 200, outcome: 'build_failure' };
   const cases: [number, string][] = [
     [1000, 'creating'],
     [1099, 'creating'],
@@ -22,7 +22,7 @@ describe('buildPhase', () => {
     });
   }
   it('A build without a creating phase starts in "building".', () => {
-    expect(buildPhase({ ...run, creatingMs: 0 }, 1000)).toBe('building');
+    expect(buildPhase({ ...run, buildMs: 0 }, 1000)).toBe('building');
   });
 });
 
