@@ -95,6 +95,7 @@ function unusedConsole(overrides: Partial<RainbondClient>): RainbondClient {
     copyApp: unexpected('copyApp'),
     listComponents: unexpected('listComponents'),
     getComponent: unexpected('getComponent'),
+    listComponentEvents: unexpected('listComponentEvents'),
     operateComponents: unexpected('operateComponents'),
     deleteComponent: unexpected('deleteComponent'),
     close: () => {},
@@ -328,7 +329,8 @@ export async function operatorStates(): Promise<OperatorState[]> {
     },
     {
       name: 'Succeeded, a copy failed twice in a row (ComponentsFailed)',
-      object: await followOnce(['build_failure', 'running'], ['build_failure', 'running']),
+      // `abnormal` twice: failed instances, which the follower judges from the status alone.
+      object: await followOnce(['abnormal', 'running'], ['abnormal', 'running']),
       argo: 'Degraded',
       kstatus: 'Failed',
       flux: 'Failed',
