@@ -1,9 +1,12 @@
--- Argo CD health check for openapi.rainbond.io/AppCopy. Argo CD runs it with Lua 5.1
--- semantics, the live object in the global `obj`; it returns {status, message}.
+-- Argo CD health check for openapi.rainbond.io/AppCopy. Argo CD runs it in gopher-lua (Lua 5.1)
+-- with the live object in the global `obj`, and reads {status, message} from its answer.
+-- Only the base, table and package libraries are there (no string, math or global os; no
+-- ("text"):method() calls), so the script uses nothing else: anything else makes the health
+-- Unknown in Argo CD, and fails the tests, which run it in the same environment.
 --
 -- It reads only what the operator writes: status.observedGeneration and the conditions
 -- Ready, Reconciling and Stalled (the kstatus trio), ComponentsReady and Deleting.
---   being deleted                                   -> Progressing (Deleting says what blocks it)
+--   being deleted                                   -> Progressing (Deleting says what it waits for)
 --   no status yet, or status of an older generation -> Progressing
 --   Stalled=True (a Failed copy, or copies that failed to run) -> Degraded
 --   Reconciling=True (copying, verifying, waiting for credentials or the console,
@@ -54,14 +57,20 @@ local function assess(object)
     conditions = status.conditions
   end
 
-  -- Argo CD itself reports objects being deleted as Progressing before it runs this script;
-  -- the branch keeps the script right on its own and says what the deletion waits for.
+  -- Being deleted. Argo CD answers Progressing "Pending deletion" for an object with a
+  -- deletionTimestamp before it runs any health script, up to 3.5 and still on master at
+  -- 3.6.0-dev (argoproj/argo-cd:gitops-engine/pkg/health/health.go@37ee0097cf85, GetResourceHealth),
+  -- so there this branch never runs. For a version that runs it (argoproj/argo-cd#27596 proposes
+  -- it), the answer says what the deletion waits for, in `message` and again in
+  -- `deletionMessage`, so it reads the same whichever of the two is shown. Argo CD drops
+  -- fields of the answer it does not know, so the extra one costs nothing in other versions.
   if metadata.deletionTimestamp ~= nil then
     local deleting = findCondition(conditions, "Deleting")
-    if deleting == nil then
-      return health("Progressing", "Pending deletion")
+    local message = "Pending deletion"
+    if deleting ~= nil then
+      message = "Pending deletion: " .. describe(deleting, "deleting the copies")
     end
-    return health("Progressing", "Pending deletion: " .. describe(deleting, "deleting the copies"))
+    return { status = "Progressing", message = message, deletionMessage = message }
   end
 
   local ready = findCondition(conditions, "Ready")

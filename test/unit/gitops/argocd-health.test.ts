@@ -1,13 +1,15 @@
-// The Argo CD health check (deploy/argocd/health.lua), run in a real Lua 5.1 interpreter the
+// The Argo CD health check (deploy/argocd/health.lua), run in gopher-lua with only the
+// libraries Argo CD opens for a health script from argocd-cm (test/support/gopher-lua), the
 // way Argo CD tests its own: every case of health_test.yaml (fixture -> status and message),
-// then the objects the operator really writes in each state. lua5.1 missing fails the file.
+// then the objects the operator really writes in each state. The runner is built with Go on
+// first use; if it cannot be, the file fails (never skips).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { appCopySpecSchema } from '../../../src/api/appcopy.ts';
 import { loadCrdSchema, validateAgainstSchema } from './support/crd-schema.ts';
-import { assertLuaAvailable, runHealthScript } from './support/lua-health.ts';
+import { argoCdLua } from './support/lua-health.ts';
 import { operatorStates } from './support/operator-states.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,16 +19,82 @@ const HEALTH_KEY = 'resource.customizations.health.openapi.rainbond.io_AppCopy';
 
 interface HealthCase {
   inputPath: string;
-  healthStatus: { status: string; message?: string };
+  healthStatus: { status: string; message?: string; deletionMessage?: string };
 }
 const cases = (parse(readFileSync(`${ARGOCD}health_test.yaml`, 'utf8')) as { tests: HealthCase[] }).tests;
 const fixture = (inputPath: string) =>
   parse(readFileSync(`${ARGOCD}${inputPath}`, 'utf8')) as Record<string, unknown>;
 const crdSchema = loadCrdSchema(`${ROOT}crds/appcopies.openapi.rainbond.io.yaml`);
 const states = await operatorStates();
+const lua = await argoCdLua();
+const runHealthScript = lua.run;
+/** The `deletionMessage` field of the script's answer, or undefined. */
+const deletionMessageOf = (result: ReturnType<typeof runHealthScript>) =>
+  result.ok ? (result.returned as Record<string, unknown>).deletionMessage : undefined;
 
-it('runs in a real Lua 5.1 interpreter (lua5.1 is installed)', () => {
-  assertLuaAvailable();
+// The versions Argo CD pins in its go.mod (argoproj/argo-cd:go.mod@37ee0097cf85, also v3.5.1).
+const ARGO_CD_GOPHER_LUA = 'v1.1.2';
+const ARGO_CD_GOPHER_JSON = 'v0.0.0-20190114024228-97fed8db8427';
+
+describe("the script's environment is Argo CD's", () => {
+  const object = { metadata: { name: 'probe' } };
+  const healthy = (expression: string) => `return { status = "Healthy", message = ${expression} }`;
+
+  it('is gopher-lua, with gopher-json reading the answer, at the versions Argo CD pins', () => {
+    expect(lua.versions).toEqual({ 'gopher-lua': ARGO_CD_GOPHER_LUA, 'gopher-json': ARGO_CD_GOPHER_JSON });
+  });
+
+  it.each([
+    { name: 'os.time() at global scope', source: healthy('tostring(os.time())'), key: 'time' },
+    { name: 'os.date() at global scope', source: healthy('os.date("%Y")'), key: 'date' },
+    { name: 'string.format', source: healthy('string.format("%d copies", 2)'), key: 'format' },
+    { name: 'a string method, ("text"):upper()', source: healthy('("text"):upper()'), key: 'upper' },
+    { name: 'math.floor', source: healthy('tostring(math.floor(1.5))'), key: 'floor' },
+    { name: 'io.write', source: `io.write("x")\n${healthy('"x"')}`, key: 'write' },
+  ])('refuses $name, as Argo CD does', ({ source, key }) => {
+    const result = lua.runSource(source, object);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.error).toContain(`attempt to index a non-table object`);
+    expect(result.ok ? '' : result.error).toContain(`'${key}'`);
+  });
+
+  it('reaches the safe os subset through require("os"): time and date, nothing else', () => {
+    const source = `
+      local os = require("os")
+      local names = {}
+      for name in pairs(os) do table.insert(names, name) end
+      table.sort(names)
+      return { status = "Healthy", message = table.concat(names, ",") .. " " .. type(os.time()) }`;
+    expect(lua.runSource(source, object)).toMatchObject({ ok: true, message: 'date,time number' });
+  });
+
+  it('has the base and table libraries (pairs, tostring, table.concat, ...)', () => {
+    const source = healthy('table.concat({ tostring(1), type(obj.metadata), tostring(#{ 1, 2 }) }, " ")');
+    expect(lua.runSource(source, object)).toMatchObject({ ok: true, message: '1 table 2' });
+  });
+
+  it('reads the answer as Argo CD does: an unknown status becomes Unknown, a non-table is an error', () => {
+    expect(lua.runSource('return { status = "Fine" }', object)).toMatchObject({
+      ok: true,
+      status: 'Unknown',
+      message: 'Lua returned an invalid health status',
+    });
+    expect(lua.runSource('return "Healthy"', object)).toEqual({
+      ok: false,
+      error: 'expect table output from Lua script, not string',
+    });
+  });
+
+  it("stops a script that runs past Argo CD's one-second deadline", () => {
+    const result = lua.runSource('while true do end', object);
+    expect(result).toMatchObject({ ok: false });
+    expect(result.ok ? '' : result.error).toContain('context deadline exceeded');
+  });
+
+  it('health.lua names no library Argo CD leaves out (outside comments)', () => {
+    const code = readFileSync(SCRIPT, 'utf8').replace(/--[^\n]*/g, '');
+    expect(code).not.toMatch(/\b(string|math|os|io|debug|coroutine|require)\b/);
+  });
 });
 
 describe('deploy/argocd/argocd-cm-patch.yaml', () => {
@@ -55,7 +123,20 @@ describe('health_test.yaml: each fixture gets the health Argo CD must show', () 
 
   it.each(cases)('$inputPath is $healthStatus.status', ({ inputPath, healthStatus }) => {
     const result = runHealthScript(SCRIPT, fixture(inputPath));
-    expect(result).toEqual({ ok: true, status: healthStatus.status, message: healthStatus.message ?? '' });
+    expect(result).toMatchObject({
+      ok: true,
+      status: healthStatus.status,
+      message: healthStatus.message ?? '',
+    });
+    expect(deletionMessageOf(result)).toBe(healthStatus.deletionMessage);
+  });
+
+  it('has a deletionMessage exactly for the fixtures being deleted', () => {
+    for (const { inputPath, healthStatus } of cases) {
+      const deleting =
+        (fixture(inputPath).metadata as Record<string, unknown>).deletionTimestamp !== undefined;
+      expect(healthStatus.deletionMessage !== undefined, inputPath).toBe(deleting);
+    }
   });
 
   it.each(cases)('$inputPath is an AppCopy the CRD and the operator accept', ({ inputPath }) => {
@@ -77,6 +158,19 @@ describe('health.lua on the objects the operator writes in each state', () => {
       expect(result.ok && result.message.length > 0).toBe(true);
     }
   });
+
+  it.each(states)(
+    '$name: deletionMessage only while being deleted, then the same as message',
+    ({ object }) => {
+      const result = runHealthScript(SCRIPT, object);
+      if (object.metadata.deletionTimestamp === undefined) {
+        expect(deletionMessageOf(result)).toBeUndefined();
+      } else {
+        expect(result.ok).toBe(true);
+        expect(deletionMessageOf(result)).toBe(result.ok ? result.message : 'unreachable');
+      }
+    },
+  );
 });
 
 describe('health.lua on malformed or partial objects', () => {
@@ -125,7 +219,7 @@ describe('health.lua on malformed or partial objects', () => {
         conditions: [{ type: 'Ready', status: 'False', reason: 'Copying', message }],
       },
     };
-    expect(runHealthScript(SCRIPT, object)).toEqual({
+    expect(runHealthScript(SCRIPT, object)).toMatchObject({
       ok: true,
       status: 'Progressing',
       message: `Copying: ${message}`,

@@ -1,101 +1,73 @@
-// Runs an Argo CD health script in the real Lua 5.1 interpreter (Debian's `lua5.1`), the way
-// Argo CD does: the object is the global `obj`, the script's return value is the health.
+// Runs an Argo CD health script the way Argo CD runs one registered in argocd-cm: in gopher-lua
+// at the version Argo CD pins, with only the libraries Argo CD opens (package, base, table;
+// `os` only through require("os"), and then only time and date), the object as the global
+// `obj`, and the answer read into {status, message} as Argo CD reads it. The environment is
+// test/support/gopher-lua/main.go (which says where in Argo CD each part comes from), built
+// from the Go module proxy on first use and cached outside the repository.
 //
-// The object crosses as a Lua table literal generated here (JSON arrays become sequences, maps
-// become keyed tables, null becomes nil), like Argo CD's own JSON-to-Lua conversion. The script
-// runs in an environment holding only what Argo CD opens for health scripts (the base
-// functions, `table` and a safe subset of `os`), so a script that needs more fails here too.
+// A script that uses anything else (string.format, ("x"):upper(), math, os at global scope)
+// fails here as it fails in Argo CD, where the resource's health turns Unknown.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureArgoCdLua } from '../../../support/gopher-lua/argocd-lua.ts';
 
-export const LUA = 'lua5.1';
+/**
+ * What Argo CD makes of the script's answer (status, message), with the answer itself as JSON
+ * (`returned`: fields Argo CD does not read, such as deletionMessage, show only there); or why
+ * the script produced none (Argo CD would show the resource Unknown with that error).
+ */
+export type LuaHealth =
+  | { ok: true; status: string; message: string; returned: unknown }
+  | { ok: false; error: string };
 
-/** The health Argo CD would show, or why the script could not produce one. */
-export type LuaHealth = { ok: true; status: string; message: string } | { ok: false; error: string };
-
-/** Throws, with what to do, when the interpreter is missing: these tests fail, never skip. */
-export function assertLuaAvailable(): void {
-  const probe = spawnSync(LUA, ['-v'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) throw missingLua(probe.error?.message ?? `exit ${probe.status}`);
+export interface ArgoCdLua {
+  /** Module versions the runner was built with, e.g. { 'gopher-lua': 'v1.1.2', ... }. */
+  versions: Record<string, string>;
+  /** Runs the health script at `scriptPath` for `object`. */
+  run(scriptPath: string, object: unknown): LuaHealth;
+  /** Runs a script given as text (probes of the environment). */
+  runSource(source: string, object: unknown): LuaHealth;
 }
 
-function missingLua(why: string): Error {
-  return new Error(
-    `${LUA} is required to test the Argo CD health check in a real Lua 5.1 interpreter, and it ` +
-      `could not be run (${why}). Install it: \`apt-get install -y lua5.1\` (CI installs it in .ci/run).`,
-  );
-}
-
-/** A Lua expression that builds `value`. */
-export function toLuaLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'nil';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot express ${value} in Lua`);
-    return String(value);
+/** Builds the runner if needed (throws with the reason if it cannot: these tests never skip). */
+export async function argoCdLua(): Promise<ArgoCdLua> {
+  const { path } = await ensureArgoCdLua();
+  const version = spawnSync(path, ['-version'], { encoding: 'utf8' });
+  if (version.error || version.status !== 0) {
+    throw new Error(`${path} -version failed: ${version.error?.message ?? version.stderr}`);
   }
-  if (typeof value === 'string') return luaString(value);
-  if (Array.isArray(value)) return `{${value.map(toLuaLiteral).join(', ')}}`;
-  if (typeof value === 'object') {
-    const fields = Object.entries(value as Record<string, unknown>).map(
-      ([key, inner]) => `[${luaString(key)}] = ${toLuaLiteral(inner)}`,
-    );
-    return `{${fields.join(', ')}}`;
-  }
-  throw new Error(`cannot express a ${typeof value} in Lua`);
-}
+  const run = (scriptPath: string, object: unknown): LuaHealth => {
+    const result = spawnSync(path, [scriptPath], { input: JSON.stringify(object), encoding: 'utf8' });
+    if (result.error) throw result.error;
+    if (result.status !== 0) throw new Error(`${path} exited with ${result.status}: ${result.stderr}`);
+    const answer = JSON.parse(result.stdout) as {
+      ok: boolean;
+      returned?: unknown;
+      health?: { status?: string; message?: string };
+      error?: string;
+    };
+    if (!answer.ok) return { ok: false, error: answer.error ?? '' };
+    return {
+      ok: true,
+      status: answer.health?.status ?? '',
+      message: answer.health?.message ?? '',
+      returned: answer.returned,
+    };
+  };
 
-function luaString(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  let out = '"';
-  for (const byte of bytes) {
-    if (byte === 0x22) out += '\\"';
-    else if (byte === 0x5c) out += '\\\\';
-    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
-    // Everything else (control characters, UTF-8 bytes) as a decimal escape: exact and ASCII-safe.
-    else out += `\\${byte.toString().padStart(3, '0')}`;
-  }
-  return `${out}"`;
-}
-
-const HARNESS = (scriptPath: string, objectLiteral: string) => `
-local base = {
-  "assert", "error", "ipairs", "next", "pairs", "pcall", "print", "rawequal", "rawget", "rawset",
-  "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type", "unpack", "xpcall", "_VERSION",
-}
-local env = {}
-for _, name in ipairs(base) do env[name] = _G[name] end
-env.table = table
-env.os = { time = os.time, date = os.date, clock = os.clock, difftime = os.difftime }
-env._G = env
-env.obj = ${objectLiteral}
-
-local chunk, loadError = loadfile(${luaString(scriptPath)})
-if chunk == nil then
-  io.stderr:write("load: " .. tostring(loadError))
-  os.exit(2)
-end
-setfenv(chunk, env)
-local ok, result = pcall(chunk)
-if not ok then
-  io.stderr:write("run: " .. tostring(result))
-  os.exit(3)
-end
-if type(result) ~= "table" then
-  io.stderr:write("the script returned a " .. type(result) .. ", not a table")
-  os.exit(4)
-end
-if type(result.status) ~= "string" or (result.message ~= nil and type(result.message) ~= "string") then
-  io.stderr:write("status must be a string and message a string or nil")
-  os.exit(5)
-end
-io.write(result.status, "\\n", result.message or "")
-`;
-
-/** Runs the health script at `scriptPath` for `object` in lua5.1 (throws if lua5.1 cannot run). */
-export function runHealthScript(scriptPath: string, object: unknown): LuaHealth {
-  const run = spawnSync(LUA, ['-'], { input: HARNESS(scriptPath, toLuaLiteral(object)), encoding: 'utf8' });
-  if (run.error) throw missingLua(run.error.message);
-  if (run.status !== 0) return { ok: false, error: run.stderr || `exit ${run.status}` };
-  const newline = run.stdout.indexOf('\n');
-  return { ok: true, status: run.stdout.slice(0, newline), message: run.stdout.slice(newline + 1) };
+  return {
+    versions: JSON.parse(version.stdout) as Record<string, string>,
+    run,
+    runSource(source, object) {
+      const dir = mkdtempSync(join(tmpdir(), 'appcopy-lua-probe-'));
+      try {
+        writeFileSync(join(dir, 'probe.lua'), source);
+        return run(join(dir, 'probe.lua'), object);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
 }
