@@ -22,7 +22,7 @@ export function createOperatorMetrics(registry: Registry, copySlots: Slots) {
   });
   const copies = new Counter({
     name: 'appcopy_copies_total',
-    help: 'Copy calls and verifications by outcome (succeeded, adopted, rejected, partial, unknown, not_sent, unauthorized).',
+    help: 'Copy calls and verifications by outcome (succeeded, adopted, rejected, partial, unknown, not_sent, unauthorized, unavailable, failed).',
     labelNames: ['outcome'],
     registers: [registry],
   });

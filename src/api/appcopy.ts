@@ -80,6 +80,10 @@ export interface CopyAttempt {
   finishedAt?: string;
   /** The console answered the call (even with an error): it is no longer working on it. */
   callEnded?: boolean;
+  /** The console's message when it answered the call with an error (a 500's msg). */
+  consoleError?: string;
+  /** Earlier answered calls of this generation that failed and left nothing (rolled back). */
+  rolledBackCalls?: number;
   preexistingServiceIds: string[];
   expectedCopies: string[];
 }

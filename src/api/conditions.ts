@@ -33,6 +33,7 @@ export const Reason = {
   SourceNotFound: 'SourceNotFound',
   TargetNotFound: 'TargetNotFound',
   CopyRejected: 'CopyRejected',
+  CopyFailed: 'CopyFailed',
   PartialCopy: 'PartialCopy',
   // ComponentsReady
   ComponentsRunning: 'ComponentsRunning',

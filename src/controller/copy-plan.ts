@@ -15,15 +15,43 @@ export function copyNameOf(sourceCname: string): string {
 }
 
 const PACKAGE_BUILD = 'package_build';
+const DOCKER_IMAGE = 'docker_image';
 const COMPLETE = 'complete';
+
+/**
+ * The image the console gives an image component's copy when the copy changes its version:
+ * everything before the first ":" of the source image, then ":" and the version
+ * (goodrain/rainbond-console:console/services/groupcopy_service.py@ae3f1618,
+ * change_services_metadata_info). Pure.
+ */
+export function consoleCopyImage(sourceImage: string, version: string): string {
+  return `${sourceImage.split(':')[0]}:${version}`;
+}
+
+/**
+ * The image a user means by "this image at version V": the repository (registry, port and path
+ * kept; tag and digest dropped) and V. Pure.
+ */
+export function intendedCopyImage(sourceImage: string, version: string): string {
+  const withoutDigest = sourceImage.split('@')[0] ?? sourceImage;
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const lastColon = withoutDigest.lastIndexOf(':');
+  const repository = lastColon > lastSlash ? withoutDigest.slice(0, lastColon) : withoutDigest;
+  return `${repository}:${version}`;
+}
 
 export function planCopy(spec: AppCopySpec, copyable: readonly CopyableComponent[]): CopyPlan {
   const byId = new Map(copyable.map((c) => [c.serviceId, c]));
   const wanted = spec.services ?? [];
   const copyAll = wanted.length === 0;
 
-  if (copyAll && copyable.length === 0) {
-    return { ok: false, message: 'the source app has no components to copy' };
+  if (copyable.length === 0) {
+    // The console answers an unknown app, or one of another team, with an empty list too.
+    const named = copyAll ? '' : ` (spec.services names ${wanted.map((s) => s.serviceId).join(', ')})`;
+    return {
+      ok: false,
+      message: `the console lists no components for source app ${spec.source.appId} of team ${spec.source.teamId} in region ${spec.source.regionName}: the app does not exist there, belongs to another team, or is empty; check spec.source${named}`,
+    };
   }
 
   type Entry = NonNullable<AppCopySpec['services']>[number];
@@ -38,6 +66,13 @@ export function planCopy(spec: AppCopySpec, copyable: readonly CopyableComponent
 
   const packageBuilt = selected.filter((s) => s.component.serviceSource === PACKAGE_BUILD);
   const unfinished = selected.filter((s) => s.component.createStatus !== COMPLETE);
+  const mangled = selected.flatMap(({ component, change }) => {
+    const version = change?.buildSource?.version;
+    if (version === undefined || component.serviceSource !== DOCKER_IMAGE || !component.image) return [];
+    const console = consoleCopyImage(component.image, version);
+    const intended = intendedCopyImage(component.image, version);
+    return console === intended ? [] : [{ component, console, intended }];
+  });
   const problems: string[] = [];
   if (unknown.length > 0) {
     problems.push(`not components of the source app: ${unknown.join(', ')}`);
@@ -49,6 +84,18 @@ export function planCopy(spec: AppCopySpec, copyable: readonly CopyableComponent
   }
   if (unfinished.length > 0) {
     problems.push(`not completely created yet: ${unfinished.map(describe).join(', ')}`);
+  }
+  if (mangled.length > 0) {
+    problems.push(
+      `change.buildSource.version cannot be used for ${mangled
+        .map(
+          (m) =>
+            `${describe(m)}: the console keeps only the part of its image ${m.component.image} before the first ":", so the copy would get ${m.console} instead of ${m.intended} and never build`,
+        )
+        .join(
+          ', ',
+        )} (remove change.buildSource.version for it, copy it unchanged and set the image in Rainbond afterwards)`,
+    );
   }
   if (problems.length > 0) {
     const hint = copyAll

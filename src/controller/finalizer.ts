@@ -1,6 +1,15 @@
 // deletionPolicy: Delete. The finalizer keeps the AppCopy until its copies are gone from
-// Rainbond: stop them, then delete each (404 counts as done). Deletion never hangs silently:
-// the Deleting condition and Events say what blocks it, and the abandon annotation lets go.
+// Rainbond: delete each with force=1, then list the target app to see that they are gone.
+// Deletion never hangs silently: the Deleting condition and Events say what blocks it, and the
+// abandon annotation lets go.
+//
+// No stop first. With force=1 the console deletes a running component (and one others depend
+// on) and only then answers 409 or 412 (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618,
+// AppServicesView.delete -> app_manage_service.delete_again(is_force=True), and
+// console/services/app_actions/app_manage.py), so a stop adds nothing but a permission the
+// deleting user may lack: stop needs team permission 300006 (403, code 10402, for a viewer)
+// while delete does not. Because those answers come after the effect, and an older console may
+// still refuse, the only truth is the target app's listing after the deletes.
 import type { Logger } from 'pino';
 import {
   ABANDON_ANNOTATION,
@@ -13,7 +22,7 @@ import { ConditionType, Reason, setCondition } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';
-import { RainbondRejectedError } from '../rainbond/errors.ts';
+import { RainbondError, RainbondRejectedError } from '../rainbond/errors.ts';
 import type { AppRef, Component } from '../rainbond/types.ts';
 import { judgeCopy } from './copy-verdict.ts';
 import type { CredentialsResolver } from './credentials.ts';
@@ -21,8 +30,8 @@ import type { ReconcileResult } from './reconciler.ts';
 import { RetryLaterError } from './retry-later.ts';
 import { sameStatus } from './status.ts';
 
-/** Live statuses in which a component can be deleted without stopping it first. */
-const STOPPED = new Set(['closed', 'undeploy', 'build_failure', 'creating', '']);
+/** Answers to a forced delete that come after the component was deleted (running; depended on). */
+const DELETED_THEN_REFUSED = new Set([409, 412]);
 
 export function createFinalizer(deps: {
   store: AppCopyStore;
@@ -100,13 +109,13 @@ export function createFinalizer(deps: {
     try {
       live = await deps.rainbond.listComponents(token.token, app);
     } catch (error) {
-      if (error instanceof RainbondRejectedError) {
+      if (targetAppGone(error)) {
         // The target app itself is gone: so are its components.
         log.info({ err: error }, 'deletion: target app not found; nothing left to delete');
         await release(object);
         return undefined;
       }
-      const message = `cannot delete the copies: ${(error as Error).message}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
+      const message = `cannot delete the copies: ${describeError(error)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
       await report(object, false, Reason.DeletionBlocked, message);
       throw new RetryLaterError(message);
     }
@@ -132,55 +141,82 @@ export function createFinalizer(deps: {
       const ids = new Set((status.services ?? []).map((s) => s.serviceId));
       ours = live.filter((c) => ids.has(c.serviceId));
     }
-    if (ours.length === 0) {
-      await deps.events.record(
-        object,
-        'Normal',
-        'CopiesDeleted',
-        'the copied components are gone from Rainbond',
-      );
-      await release(object);
-      return undefined;
+    if (ours.length === 0) return gone(object, 0);
+
+    for (const component of ours) {
+      try {
+        await deps.rainbond.deleteComponent(token.token, app, component.serviceId);
+      } catch (error) {
+        if (error instanceof RainbondRejectedError && error.httpStatus === 404) continue;
+        if (error instanceof RainbondRejectedError && DELETED_THEN_REFUSED.has(error.httpStatus ?? 0)) {
+          log.info(
+            { serviceId: component.serviceId, err: error },
+            'deletion: forced delete answered after the effect',
+          );
+          continue;
+        }
+        const message = `cannot delete copied component ${component.serviceCname} (${component.serviceId}): ${describeError(error)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
+        await report(object, false, Reason.DeletionBlocked, message);
+        throw new RetryLaterError(message);
+      }
     }
 
+    // Verify by listing: the delete answers are not the truth (see the top of this file).
+    let after: Component[];
     try {
-      const running = ours.filter((c) => !STOPPED.has(c.status ?? ''));
-      if (running.length > 0) {
-        await deps.rainbond.operateComponents(
-          token.token,
-          app,
-          'stop',
-          running.map((c) => c.serviceId),
-        );
-      }
-      let waiting = 0;
-      for (const component of ours) {
-        try {
-          await deps.rainbond.deleteComponent(token.token, app, component.serviceId);
-        } catch (error) {
-          if (error instanceof RainbondRejectedError && error.httpStatus === 404) continue;
-          if (error instanceof RainbondRejectedError && error.httpStatus === 409) {
-            waiting++;
-            continue;
-          }
-          throw error;
-        }
+      after = await deps.rainbond.listComponents(token.token, app);
+    } catch (error) {
+      if (targetAppGone(error)) {
+        log.info({ err: error }, 'deletion: target app not found; nothing left to delete');
+        return gone(object, ours.length);
       }
       await report(
         object,
         true,
         Reason.DeletingCopies,
-        waiting > 0
-          ? `stopping ${waiting} copied component(s) before deleting them`
-          : `deleted ${ours.length} copied component(s); confirming`,
+        `deleted ${ours.length} copied component(s); confirming from the target app`,
       );
       return { requeueAfterMs: deps.pollMs };
-    } catch (error) {
-      const message = `cannot delete the copies: ${(error as Error).message}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
-      await report(object, false, Reason.DeletionBlocked, message);
-      throw new RetryLaterError(message);
     }
+    const listed = new Set(after.map((c) => c.serviceId));
+    const remaining = ours.filter((c) => listed.has(c.serviceId));
+    if (remaining.length === 0) return gone(object, ours.length);
+    await report(
+      object,
+      true,
+      Reason.DeletingCopies,
+      `${remaining.length} of ${ours.length} copied component(s) still listed in the target app after deleting them (${remaining.map((c) => c.serviceCname).join(', ')}); deleting again`,
+    );
+    return { requeueAfterMs: deps.pollMs };
+  }
+
+  /** The copies are gone: say so, then let the AppCopy go. */
+  async function gone(object: AppCopy, count: number): Promise<ReconcileResult> {
+    await deps.events.record(
+      object,
+      'Normal',
+      'CopiesDeleted',
+      count === 0
+        ? 'the copied components are gone from Rainbond'
+        : `deleted ${count} copied component(s) from Rainbond`,
+    );
+    await release(object);
+    return undefined;
   }
 
   return { finalize, syncFinalizer };
+}
+
+/** A console failure in words; for a refused permission, which one the deleting user lacks. */
+function describeError(error: unknown): string {
+  if (error instanceof RainbondError) return error.message;
+  return `unexpected error: ${String((error as Error)?.message ?? error)}`;
+}
+
+/**
+ * 404 on the app's component list: the target app was deleted, and its components with it. Any
+ * other rejection (a 400 for a region error, say) says nothing about the copies.
+ */
+function targetAppGone(error: unknown): boolean {
+  return error instanceof RainbondRejectedError && error.httpStatus === 404;
 }

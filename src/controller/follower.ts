@@ -7,7 +7,8 @@ import { ConditionType } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';
-import { judgeComponents } from './component-health.ts';
+import type { AppRef } from '../rainbond/types.ts';
+import { judgeComponents, latestBuildFailure, NO_SUCCESSFUL_BUILD } from './component-health.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import type { ReconcileResult } from './reconciler.ts';
 import { followedStatus, sameStatus } from './status.ts';
@@ -49,25 +50,56 @@ export function createFollower(deps: {
     const retryIn = { requeueAfterMs: followInterval(elapsed, deps.settings) };
 
     let current = new Map<string, string | null | undefined>();
+    let failedBuilds = new Map<string, string>();
     if (services.length > 0) {
       const token = await deps.credentials.resolve(object.metadata.namespace, spec.credentialsSecretRef);
       if (!token.ok) {
         log.info({ reason: token.reason }, 'cannot follow the copies: no credentials');
         return timedOut ? finish(object, status, services, undefined, true) : retryIn;
       }
+      const app: AppRef = {
+        teamId: spec.target.teamName,
+        regionName: spec.target.regionName,
+        appId: spec.target.appId,
+      };
       try {
-        const list = await deps.rainbond.listComponents(token.token, {
-          teamId: spec.target.teamName,
-          regionName: spec.target.regionName,
-          appId: spec.target.appId,
-        });
+        const list = await deps.rainbond.listComponents(token.token, app);
         current = new Map(list.map((c) => [c.serviceId, c.status]));
       } catch (error) {
         log.info({ err: error }, 'cannot follow the copies yet: the console did not answer');
         return timedOut ? finish(object, status, services, undefined, true) : retryIn;
       }
+      failedBuilds = await readFailedBuilds(token.token, app, services, current, log);
     }
     return finish(object, status, services, current, timedOut);
+
+    /**
+     * A copy whose build failed reports `undeploy` for ever, like one still building: for those
+     * (and only those) the latest build event tells. An events call that fails leaves the copy
+     * "still building" until the next poll.
+     */
+    async function readFailedBuilds(
+      token: string,
+      app: AppRef,
+      ours: NonNullable<AppCopyStatus['services']>,
+      live: ReadonlyMap<string, string | null | undefined>,
+      logger: Logger,
+    ): Promise<Map<string, string>> {
+      const building = ours.filter((s) => live.get(s.serviceId) === NO_SUCCESSFUL_BUILD);
+      const found = await Promise.all(
+        building.map(async (s) => {
+          try {
+            const events = await deps.rainbond.listComponentEvents(token, app, s.serviceId);
+            const failure = latestBuildFailure(events);
+            return failure === undefined ? [] : [[s.serviceId, failure] as const];
+          } catch (error) {
+            logger.info({ err: error, serviceId: s.serviceId }, "cannot read a copy's events yet");
+            return [];
+          }
+        }),
+      );
+      return new Map(found.flat());
+    }
 
     async function finish(
       o: AppCopy,
@@ -78,7 +110,7 @@ export function createFollower(deps: {
     ): Promise<ReconcileResult> {
       // Without a fresh answer, judge on what was last seen.
       const seen = live ?? new Map(previous.map((p) => [p.serviceId, p.status]));
-      const verdict = judgeComponents(previous, seen, isTimedOut);
+      const verdict = judgeComponents(previous, seen, isTimedOut, failedBuilds);
       const next = followedStatus(s, seen, verdict, { generation, now });
       if (!sameStatus(s, next)) {
         const written = await deps.store.writeStatus(o, next);

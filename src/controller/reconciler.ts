@@ -30,6 +30,7 @@ import {
   RainbondOutcomeUnknownError,
   RainbondRejectedError,
   RainbondUnauthorizedError,
+  RainbondUnavailableError,
 } from '../rainbond/errors.ts';
 import type { AppRef, Component, CopyRequest } from '../rainbond/types.ts';
 import { type Slots, SlotsClosedError } from '../runtime/slots.ts';
@@ -67,7 +68,9 @@ export type CopyOutcome =
   | 'partial'
   | 'unknown'
   | 'not_sent'
-  | 'unauthorized';
+  | 'unauthorized'
+  | 'unavailable'
+  | 'failed';
 
 export interface CopySettings {
   /**
@@ -251,8 +254,21 @@ export function createReconciler(deps: ReconcilerDeps) {
    * A console failure on a read (pre-flight, target listing). Definite rejections are final for
    * this generation; the rest waits with backoff. Never called after the copy was sent.
    */
-  async function readFailed(object: AppCopy, error: unknown, what: 'source' | 'target'): Promise<never> {
+  async function readFailed(
+    object: AppCopy,
+    spec: AppCopySpec,
+    error: unknown,
+    what: 'source' | 'target',
+  ): Promise<never> {
     const status = object.status ?? {};
+    if (what === 'source' && isConsoleValidationFailure(error)) {
+      // The console could not serialize the source app's components: its limit, not our spec.
+      const message = `the console cannot describe source app ${spec.source.appId} for the copy: ${error.message}. A component of the source app has a field longer than the console's serializer allows (the field is named above); this is the console failing to describe the app, not a wrong spec.source. Shorten that field of the source component in Rainbond, then change the spec (or delete and re-apply the AppCopy) to retry`;
+      const next = failedStatus(status, Reason.PreflightFailed, message, ctx(object));
+      await announce(object, next, 'Warning', Reason.PreflightFailed, message);
+      await writeStatus(object, next);
+      throw new StopError();
+    }
     if (error instanceof RainbondRejectedError) {
       const reason = what === 'source' ? Reason.SourceNotFound : Reason.TargetNotFound;
       const message = `${error.message}; fix spec.${what} (changing the spec retries)`;
@@ -294,7 +310,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       rainbond.listCopyableComponents(token, sourceRef(spec)),
       rainbond.listComponents(token, targetRef(spec)),
     ]);
-    if (source.status === 'rejected') return readFailed(object, source.reason, 'source');
+    if (source.status === 'rejected') return readFailed(object, spec, source.reason, 'source');
     const plan = planCopy(spec, source.value);
     if (!plan.ok) {
       const next = failedStatus(object.status ?? {}, Reason.PreflightFailed, plan.message, ctx(object));
@@ -302,7 +318,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       await writeStatus(object, next);
       return undefined;
     }
-    if (target.status === 'rejected') return readFailed(object, target.reason, 'target');
+    if (target.status === 'rejected') return readFailed(object, spec, target.reason, 'target');
     const before = target.value;
 
     // A copy slot bounds the copy calls in flight (CONCURRENCY): it is taken before the intent,
@@ -319,9 +335,11 @@ export function createReconciler(deps: ReconcilerDeps) {
     // Built once the slot is held: startedAt is when the copy goes out, and the settle period
     // that makes an "absent" verdict trustworthy counts from it.
     const previous = object.status?.attempt;
+    const sameGeneration = previous !== undefined && previous.generation === object.metadata.generation;
     const attempt: CopyAttempt = {
       id: deps.newAttemptId(),
-      number: previous && previous.generation === object.metadata.generation ? previous.number + 1 : 1,
+      number: sameGeneration ? previous.number + 1 : 1,
+      ...(sameGeneration && previous.rolledBackCalls ? { rolledBackCalls: previous.rolledBackCalls } : {}),
       generation: object.metadata.generation,
       startedAt: deps.now().toISOString(),
       preexistingServiceIds: before.map((c) => c.serviceId),
@@ -387,8 +405,27 @@ export function createReconciler(deps: ReconcilerDeps) {
 
     deps.failpoint?.('after-intent');
     try {
-      const created = await rainbond.copyApp(token, sourceRef(spec), request);
+      const answered = await rainbond.copyApp(token, sourceRef(spec), request);
       deps.onCopyOutcome?.('succeeded');
+      const created =
+        answered.length < attempt.expectedCopies.length
+          ? await withLeftOutCopies(token, spec, attempt, answered, log)
+          : answered;
+      if (created === undefined) {
+        const message = `the copy answered with ${answered.length} of ${attempt.expectedCopies.length} components (the console leaves third-party components out of its answer) and the target app could not be listed to find the rest; verifying from the target app`;
+        return {
+          stored,
+          outcome: (s, o) =>
+            verifyingStatus(
+              { ...s, attempt: s.attempt && { ...s.attempt, callEnded: true } },
+              Reason.VerifyingCopy,
+              message,
+              ctx(o),
+            ),
+          event: { type: 'Warning', reason: Reason.VerifyingCopy, message },
+          retry: message,
+        };
+      }
       return {
         stored,
         outcome: (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o), following),
@@ -408,9 +445,20 @@ export function createReconciler(deps: ReconcilerDeps) {
           event: { type: 'Warning', reason: Reason.CopyRejected, message },
         };
       }
-      if (error instanceof RainbondUnauthorizedError || error instanceof RainbondNotSentError) {
-        // Rejected before any work, or never delivered: nothing happened, a later copy is safe.
-        deps.onCopyOutcome?.(error instanceof RainbondUnauthorizedError ? 'unauthorized' : 'not_sent');
+      if (
+        error instanceof RainbondUnauthorizedError ||
+        error instanceof RainbondNotSentError ||
+        error instanceof RainbondUnavailableError
+      ) {
+        // Refused before any work, never delivered, or answered "not now" from inside the
+        // copy's transaction (rolled back): nothing of it exists, a later copy is safe.
+        deps.onCopyOutcome?.(
+          error instanceof RainbondUnauthorizedError
+            ? 'unauthorized'
+            : error instanceof RainbondNotSentError
+              ? 'not_sent'
+              : 'unavailable',
+        );
         const [reason, message] = consoleTrouble(error);
         return {
           stored,
@@ -425,12 +473,21 @@ export function createReconciler(deps: ReconcilerDeps) {
         error instanceof RainbondOutcomeUnknownError ? error.message : 'unexpected error after sending';
       const message = `the copy's outcome is unknown (${cause}); verifying from the target app before anything else`;
       const callEnded = consoleFinished(error);
+      const consoleError =
+        callEnded && error instanceof RainbondOutcomeUnknownError ? error.cause : undefined;
       log.warn({ attempt: attempt.id, err: error }, 'copy outcome unknown');
       return {
         stored,
         outcome: (s, o) =>
           verifyingStatus(
-            { ...s, attempt: s.attempt && { ...s.attempt, callEnded } },
+            {
+              ...s,
+              attempt: s.attempt && {
+                ...s.attempt,
+                callEnded,
+                ...(consoleError === undefined ? {} : { consoleError }),
+              },
+            },
             Reason.VerifyingCopy,
             message,
             ctx(o),
@@ -467,6 +524,77 @@ export function createReconciler(deps: ReconcilerDeps) {
       'outcome not recorded: the attempt is no longer the one in status; it will be verified',
     );
     return undefined;
+  }
+
+  /**
+   * The copy's answer lacks some expected copies: the console creates third-party components but
+   * leaves them out of its answer (goodrain/rainbond-console:console/services/groupcopy_service.py@ae3f1618,
+   * build_services, and console/services/groupapp_recovery/groupapps_migrate.py). They are
+   * recognised in the target app like any copy (new id, expected name). Undefined when the
+   * target app cannot be listed; the caller then verifies later.
+   */
+  async function withLeftOutCopies(
+    token: string,
+    spec: AppCopySpec,
+    attempt: CopyAttempt,
+    answered: Component[],
+    log: Logger,
+  ): Promise<Component[] | undefined> {
+    let listed: Component[];
+    try {
+      listed = await rainbond.listComponents(token, targetRef(spec));
+    } catch (error) {
+      log.info(
+        { attempt: attempt.id, err: error },
+        'cannot list the target app for the copies the answer left out',
+      );
+      return undefined;
+    }
+    const verdict = judgeCopy(attempt, listed);
+    const recognised = verdict.kind === 'absent' ? [] : verdict.components;
+    const answeredIds = new Set(answered.map((c) => c.serviceId));
+    const leftOut = recognised.filter((c) => !answeredIds.has(c.serviceId));
+    if (verdict.kind !== 'complete') {
+      log.warn(
+        { attempt: attempt.id, answered: answered.length, expected: attempt.expectedCopies.length },
+        'the copy succeeded but not every expected copy is in the target app',
+      );
+    }
+    return [...answered, ...leftOut];
+  }
+
+  /**
+   * The console answered the copy with an error and the target app holds nothing of it: its
+   * transaction rolled back. Sent again after a backoff, up to MAX_ROLLED_BACK_CALLS answered
+   * calls per generation; a failure that recurs that often (a 500 the console raises every
+   * time) ends Failed with the console's words instead of resending for ever.
+   */
+  async function rolledBack(object: AppCopy, attempt: CopyAttempt, log: Logger): Promise<ReconcileResult> {
+    const status = object.status ?? {};
+    const calls = (attempt.rolledBackCalls ?? 0) + 1;
+    const said = attempt.consoleError ?? 'an answer it could not complete';
+    const counted: CopyAttempt = { ...attempt, rolledBackCalls: calls };
+    if (calls >= MAX_ROLLED_BACK_CALLS) {
+      deps.onCopyOutcome?.('failed');
+      const message = `the console failed the copy ${calls} times in a row, each time leaving nothing in the target app (verified): ${said}. A failure that recurs will recur: find the cause in the console's log, fix it in Rainbond, then change the spec (or delete and re-apply the AppCopy) to retry`;
+      const next = failedStatus({ ...status, attempt: counted }, Reason.CopyFailed, message, ctx(object));
+      const written = await writeStatus(object, next);
+      await events.record(written, 'Warning', Reason.CopyFailed, message);
+      return undefined;
+    }
+    log.info(
+      { attempt: attempt.id, calls },
+      'the console failed the copy and nothing of it exists; sending it again after a backoff',
+    );
+    const message = `the console failed the copy (${said}) and nothing of it exists in the target app (verified); sending it again after a backoff (${calls} of at most ${MAX_ROLLED_BACK_CALLS} failed calls)`;
+    const next = pendingStatus(
+      { ...status, attempt: counted },
+      Reason.ConsoleUnavailable,
+      message,
+      ctx(object),
+    );
+    await announce(object, next, 'Warning', Reason.ConsoleUnavailable, message);
+    return retryLater(object, next, message);
   }
 
   async function verify(
@@ -521,6 +649,9 @@ export function createReconciler(deps: ReconcilerDeps) {
       await writeStatus(object, verifyingStatus(status, Reason.VerifyingCopy, message, ctx(object)));
       return { requeueAfterMs: Math.max(settledAt - deps.now().getTime(), 0) + 100 };
     }
+    if (verdict.kind === 'absent' && attempt.callEnded) {
+      return rolledBack(object, attempt, log);
+    }
     if (verdict.kind === 'absent') {
       log.info({ attempt: attempt.id }, 'the earlier copy had no effect; sending it again');
       return copy(object, spec, token, log);
@@ -544,6 +675,18 @@ export function consoleFinished(error: unknown): boolean {
   return error.httpStatus === 500 || (error.httpStatus >= 200 && error.httpStatus < 300);
 }
 
+/**
+ * How many answered copy calls of one generation may fail with nothing left of them before the
+ * AppCopy ends Failed (CopyFailed). Three: a transient fault rarely strikes three calls spaced by
+ * the work queue's backoff, and a deterministic one is not worth more.
+ */
+export const MAX_ROLLED_BACK_CALLS = 3;
+
+/** The pre-flight's 400 from the console's serializer (code 20400): a source field it cannot emit. */
+function isConsoleValidationFailure(error: unknown): error is RainbondRejectedError {
+  return error instanceof RainbondRejectedError && error.httpStatus === 400 && error.businessCode === 20400;
+}
+
 /** Internal: the reconcile recorded a final state and stops without retrying. */
 class StopError extends Error {}
 
@@ -556,8 +699,13 @@ function consoleTrouble(error: unknown): [ReasonName, string] {
   if (error instanceof RainbondUnauthorizedError) {
     return [
       Reason.Unauthorized,
-      `${error.message}; check the token in the credentials Secret (or the operator's default token) and that its user is a member of the target team`,
+      error.permission
+        ? `${error.message}; give the token's user a team role with that permission in Rainbond`
+        : `${error.message}; check the token in the credentials Secret (or the operator's default token) and that its user is a member of the target team`,
     ];
+  }
+  if (error instanceof RainbondUnavailableError) {
+    return [Reason.ConsoleUnavailable, `${error.message}; retrying with backoff`];
   }
   if (error instanceof RainbondNotSentError || error instanceof RainbondOutcomeUnknownError) {
     return [Reason.ConsoleUnavailable, `${error.message}; retrying with backoff`];

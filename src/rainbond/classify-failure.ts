@@ -12,8 +12,10 @@ import {
   RainbondOutcomeUnknownError,
   RainbondRejectedError,
   RainbondUnauthorizedError,
+  RainbondUnavailableError,
 } from './errors.ts';
 import { describeRoute, type RouteName } from './routes.ts';
+import { parseJson } from './schemas.ts';
 
 /** How far a request got before it failed without an answer. */
 export type Stage =
@@ -92,7 +94,7 @@ export function classifyFailure(route: RouteName, failure: Failure): RainbondErr
     case 'unusable-token':
       return new RainbondUnauthorizedError(
         `the token cannot be used for ${describeRoute(route)}: ${failure.problem}; nothing was sent`,
-        { route, cause: failure.problem, consoleMessage: undefined },
+        { route, cause: failure.problem, consoleMessage: undefined, permission: false },
       );
   }
 }
@@ -103,19 +105,27 @@ function classifyStatus(
   bodyText: string | undefined,
   location: string | undefined,
 ): RainbondError {
-  const said = readConsoleMessage(bodyText);
+  const said = readConsoleMessage(bodyText, { preferMsg: status >= 500 });
   const what = describeRoute(route);
   const suffix = said.summary === undefined ? '' : `: ${said.summary}`;
   const cause = said.message ?? (bodyText === undefined ? 'the answer body could not be read' : 'no message');
+  const unavailable = consoleUnavailability(status, said.businessCode, bodyText);
+  if (unavailable !== undefined) {
+    return new RainbondUnavailableError(
+      `${unavailable} (HTTP ${status}${said.businessCode === undefined ? '' : `, code ${said.businessCode}`})${suffix}; the console did nothing of ${what}`,
+      { route, httpStatus: status, cause, consoleMessage: said.message, businessCode: said.businessCode },
+    );
+  }
+  if (status === 403 && said.businessCode === NO_PERMISSIONS_CODE) {
+    return new RainbondUnauthorizedError(
+      `the console refused ${what} to the token's user (HTTP 403, code ${NO_PERMISSIONS_CODE})${suffix}; the token is valid, but its user lacks the team permission for it`,
+      { route, httpStatus: status, cause, consoleMessage: said.message, permission: true },
+    );
+  }
   if (status === 401 || status === 403) {
     return new RainbondUnauthorizedError(
       `the console did not accept the token for ${what} (HTTP ${status})${suffix}`,
-      {
-        route,
-        httpStatus: status,
-        cause,
-        consoleMessage: said.message,
-      },
+      { route, httpStatus: status, cause, consoleMessage: said.message, permission: false },
     );
   }
   if (status >= 300 && status < 400) {
@@ -150,6 +160,47 @@ function classifyStatus(
     `the console answered ${what} with an unexpected HTTP ${status}${effectNote(route, 'may have')}`,
     { route, httpStatus: status, cause },
   );
+}
+
+/**
+ * The console's answers that mean "not now, and nothing was done", all from its exception handler
+ * (goodrain/rainbond-console:console/views/base.py@ae3f1618, custom_exception_handler): the region
+ * refused for back-pressure (CallApiFrequentError -> 409 "wait a moment please"; the only 409 of
+ * that handler, told from other 409s such as code 2001 by its fixed msg), not enough cluster
+ * resources (ResourceNotEnoughException -> 412, code 10406), an invalid or expired licence
+ * (InvalidLicenseError -> 401, code 10400; not the token). Undefined for any other answer.
+ */
+function consoleUnavailability(
+  status: number,
+  businessCode: number | undefined,
+  bodyText: string | undefined,
+): string | undefined {
+  if (status === 401 && businessCode === 10400) {
+    return "the console's licence is invalid or expired, which its administrator must renew";
+  }
+  if (status === 412 && businessCode === 10406) return 'the cluster has not enough resources for it now';
+  if (status === 409 && rawMsg(bodyText) === BACK_PRESSURE_MSG) {
+    return 'the console is busy (the cluster asked it to wait a moment)';
+  }
+  return undefined;
+}
+
+const BACK_PRESSURE_MSG = 'wait a moment please';
+
+/**
+ * The console's "no permissions" (NoPermissionsError, raised by has_perms in the views, e.g.
+ * APPOperationsView's stop needs team permission 300006: goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618).
+ * A 403 without it (DRF's "Authentication credentials were not provided.") is about the token.
+ */
+const NO_PERMISSIONS_CODE = 10402;
+
+/** The envelope's `msg`, exactly as sent (readConsoleMessage shortens and prefers msg_show). */
+function rawMsg(bodyText: string | undefined): string | undefined {
+  const json = bodyText === undefined ? undefined : parseJson(bodyText);
+  const value = json?.value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const msg = (value as Record<string, unknown>).msg;
+  return typeof msg === 'string' ? msg.trim() : undefined;
 }
 
 function classifyTransport(

@@ -14,10 +14,12 @@ import {
   RainbondOutcomeUnknownError,
   RainbondRejectedError,
   RainbondUnauthorizedError,
+  RainbondUnavailableError,
 } from './errors.ts';
 import { createHttpTransport, type OutgoingRequest } from './http-transport.ts';
 import { describeRoute, type RouteName } from './routes.ts';
 import {
+  componentEventsSchema,
   componentListSchema,
   componentSchema,
   copyAnswerSchema,
@@ -26,12 +28,25 @@ import {
   operationAnswerSchema,
   parseJson,
 } from './schemas.ts';
-import type { AppRef, Component, ComponentAction, CopyableComponent, CopyRequest } from './types.ts';
+import type {
+  AppRef,
+  Component,
+  ComponentAction,
+  ComponentEvent,
+  CopyableComponent,
+  CopyRequest,
+} from './types.ts';
 
 export type { RouteName } from './routes.ts';
 
 /** How a call ended, as a metric label: success or the class of the error it threw. */
-export type CallOutcome = 'success' | 'rejected' | 'unauthorized' | 'outcome_unknown' | 'not_sent';
+export type CallOutcome =
+  | 'success'
+  | 'rejected'
+  | 'unauthorized'
+  | 'unavailable'
+  | 'outcome_unknown'
+  | 'not_sent';
 
 /** One finished call, for metrics. `route` is a fixed name, never a URL with ids. */
 export interface ResponseEvent {
@@ -64,6 +79,13 @@ export interface RainbondClient {
   listComponents(token: string, app: AppRef, signal?: AbortSignal): Promise<Component[]>;
   /** GET .../apps/{app_id}/services/{service_id}: one component (404 -> RainbondRejectedError). */
   getComponent(token: string, app: AppRef, serviceId: string, signal?: AbortSignal): Promise<Component>;
+  /** GET .../apps/{app_id}/services/{service_id}/events: the component's latest events, newest first. */
+  listComponentEvents(
+    token: string,
+    app: AppRef,
+    serviceId: string,
+    signal?: AbortSignal,
+  ): Promise<ComponentEvent[]>;
   /** POST .../apps/{app_id}/operations. An empty `serviceIds` sends nothing (the console would act on every component). */
   operateComponents(
     token: string,
@@ -72,13 +94,20 @@ export interface RainbondClient {
     serviceIds: string[],
     signal?: AbortSignal,
   ): Promise<void>;
-  /** DELETE .../apps/{app_id}/services/{service_id}?force=1 (a running component -> 409 RainbondRejectedError). */
+  /**
+   * DELETE .../apps/{app_id}/services/{service_id}?force=1. With force the console deletes the
+   * component even when it then answers 409 (it was running) or 412 (another depended on it):
+   * those answers throw RainbondRejectedError after the effect, so callers verify by listing.
+   */
   deleteComponent(token: string, app: AppRef, serviceId: string, signal?: AbortSignal): Promise<void>;
   /** Destroys the keep-alive agents; later calls fail with RainbondNotSentError. */
   close(): void;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** A copy's components have a handful of events; the latest build is among the first page. */
+const EVENTS_PAGE_SIZE = 20;
 
 const componentActions: readonly ComponentAction[] = ['stop', 'start', 'deploy', 'upgrade'];
 
@@ -171,6 +200,16 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
       );
     },
 
+    async listComponentEvents(token, app, serviceId, signal) {
+      const url = urlOf(
+        [...appSegments(app), 'services', segment('serviceId', serviceId), 'events'],
+        `?page=1&page_size=${EVENTS_PAGE_SIZE}`,
+      );
+      return call('componentEvents', { method: 'GET', url, token, signal }, (status, text) =>
+        parseAnswer('componentEvents', status, text, componentEventsSchema),
+      );
+    },
+
     async operateComponents(token, app, action, serviceIds, signal) {
       const url = urlOf([...appSegments(app), 'operations']);
       if (!componentActions.includes(action)) {
@@ -238,6 +277,7 @@ function outcomeOf(error: RainbondError): CallOutcome {
   if (error instanceof RainbondRejectedError) return 'rejected';
   if (error instanceof RainbondUnauthorizedError) return 'unauthorized';
   if (error instanceof RainbondNotSentError) return 'not_sent';
+  if (error instanceof RainbondUnavailableError) return 'unavailable';
   return 'outcome_unknown';
 }
 

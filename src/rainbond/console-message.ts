@@ -16,8 +16,19 @@ export interface ConsoleMessage {
 
 const nothing: ConsoleMessage = { message: undefined, summary: undefined, businessCode: undefined };
 
-/** Reads an error answer's body in any of the styles the console (or a proxy in front of it) uses. */
-export function readConsoleMessage(bodyText: string | undefined): ConsoleMessage {
+/**
+ * Reads an error answer's body in any of the styles the console (or a proxy in front of it) uses.
+ * The console's words are msg_show (Chinese, for people), else msg, else detail, with one
+ * exception, `preferMsg`: since console 6.1.1 its catch-all handler puts the Python traceback in
+ * msg_show and str(exception) in msg (goodrain/rainbond-console:console/views/base.py@ae3f1618,
+ * custom_exception_handler), so for a 5xx or business code 10401 msg is the message.
+ * A validation answer (`{"detail":"参数错误","err":{"version":["..."]},"code":20400}`) keeps the
+ * fields it names: "参数错误: version: 请确保这个字段不能超过 32 个字符。".
+ */
+export function readConsoleMessage(
+  bodyText: string | undefined,
+  options: { preferMsg?: boolean } = {},
+): ConsoleMessage {
   const text = bodyText?.trim();
   if (!text) return nothing;
   const json = parseJson(text);
@@ -31,7 +42,11 @@ export function readConsoleMessage(bodyText: string | undefined): ConsoleMessage
   }
   if (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) return nothing;
   const body = consoleErrorBodySchema.parse(json.value);
-  const first = body.msgShow ?? body.msg ?? body.detail;
+  const preferMsg = options.preferMsg === true || body.businessCode === TRACEBACK_CODE;
+  const fieldErrors = describeFieldErrors((json.value as Record<string, unknown>).err);
+  const said = preferMsg ? (body.msg ?? body.detail) : (body.msgShow ?? body.msg ?? body.detail);
+  const first =
+    said !== undefined && fieldErrors !== undefined ? `${said}: ${fieldErrors}` : (said ?? fieldErrors);
   if (first === undefined) {
     // No message field (e.g. a validation error keyed by field): the compact JSON is the best account.
     const compact = shorten(JSON.stringify(json.value));
@@ -39,7 +54,11 @@ export function readConsoleMessage(bodyText: string | undefined): ConsoleMessage
   }
   const message = shorten(first);
   const summary =
-    body.msgShow !== undefined && body.msg !== undefined && body.msgShow !== body.msg
+    !preferMsg &&
+    fieldErrors === undefined &&
+    body.msgShow !== undefined &&
+    body.msg !== undefined &&
+    body.msgShow !== body.msg
       ? shorten(`${body.msgShow} (${body.msg})`)
       : message;
   return { message, summary, businessCode: body.businessCode };
@@ -51,6 +70,21 @@ export function shorten(text: string, max = MAX_CONSOLE_MESSAGE_CHARS): string {
   const characters = Array.from(line);
   if (characters.length <= max) return line;
   return `${characters.slice(0, max - 1).join('')}…`;
+}
+
+/** The console's business code for an unhandled exception, whose msg_show is a traceback. */
+const TRACEBACK_CODE = 10401;
+
+/** A serializer's field errors (`{"version": ["..."]}`) as "version: ...; image: ..."; undefined when absent. */
+function describeFieldErrors(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || Array.isArray(err)) return undefined;
+  const parts = Object.entries(err).map(([field, problems]) => {
+    const texts = (Array.isArray(problems) ? problems : [problems]).map((p) =>
+      typeof p === 'string' ? p : JSON.stringify(p),
+    );
+    return `${field}: ${texts.join(' ')}`;
+  });
+  return parts.length === 0 ? undefined : parts.join('; ');
 }
 
 /** An HTML page's title, or a short plain text; undefined for markup without a title. */

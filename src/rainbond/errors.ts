@@ -1,4 +1,4 @@
-// Every failure a RainbondClient call throws is one of these four classes. They are typed by what
+// Every failure a RainbondClient call throws is one of these five classes. They are typed by what
 // the caller must do next, which is the whole point for a non-idempotent copy: see the design's
 // exactly-once protocol. Messages are short sentences fit for a Kubernetes condition; they never
 // carry the token, and `cause` is a description in words (never a foreign error object, whose
@@ -10,7 +10,8 @@ export type RainbondErrorCode =
   | 'RAINBOND_REJECTED'
   | 'RAINBOND_UNAUTHORIZED'
   | 'RAINBOND_OUTCOME_UNKNOWN'
-  | 'RAINBOND_NOT_SENT';
+  | 'RAINBOND_NOT_SENT'
+  | 'RAINBOND_UNAVAILABLE';
 
 interface RainbondErrorFields {
   route: RouteName;
@@ -53,15 +54,25 @@ export class RainbondRejectedError extends RainbondError {
   }
 }
 
-/** The console refused the token (401/403, or a token that cannot be sent): no work was done; retry once the token is fixed. */
+/**
+ * The console refused the caller (no work was done; retry once fixed): the token itself (401, most
+ * 403s, a token that cannot be sent), or, with `permission`, a valid token whose user lacks a team
+ * permission (403, the console's code 10402 "no permissions"), which a team role fixes.
+ */
 export class RainbondUnauthorizedError extends RainbondError {
   override readonly name = 'RainbondUnauthorizedError';
   readonly code = 'RAINBOND_UNAUTHORIZED';
   readonly consoleMessage: string | undefined;
+  /** True for a valid token whose user lacks a team permission (403, code 10402); false for the token itself. */
+  readonly permission: boolean;
 
-  constructor(message: string, fields: RainbondErrorFields & { consoleMessage: string | undefined }) {
+  constructor(
+    message: string,
+    fields: RainbondErrorFields & { consoleMessage: string | undefined; permission: boolean },
+  ) {
     super(message, fields);
     this.consoleMessage = fields.consoleMessage;
+    this.permission = fields.permission;
   }
 }
 
@@ -75,4 +86,26 @@ export class RainbondOutcomeUnknownError extends RainbondError {
 export class RainbondNotSentError extends RainbondError {
   override readonly name = 'RainbondNotSentError';
   readonly code = 'RAINBOND_NOT_SENT';
+}
+
+/**
+ * The console answered that it cannot do the call now and did nothing: cluster back-pressure (409
+ * "wait a moment please"), not enough cluster resources (412, code 10406), or an invalid licence
+ * (401, code 10400). The console's view runs in one database transaction, so nothing of the call
+ * remains: retry with backoff; no spec or token change is needed.
+ */
+export class RainbondUnavailableError extends RainbondError {
+  override readonly name = 'RainbondUnavailableError';
+  readonly code = 'RAINBOND_UNAVAILABLE';
+  readonly consoleMessage: string | undefined;
+  readonly businessCode: number | undefined;
+
+  constructor(
+    message: string,
+    fields: RainbondErrorFields & { consoleMessage: string | undefined; businessCode: number | undefined },
+  ) {
+    super(message, fields);
+    this.consoleMessage = fields.consoleMessage;
+    this.businessCode = fields.businessCode;
+  }
 }

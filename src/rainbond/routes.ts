@@ -6,6 +6,7 @@ export type RouteName =
   | 'copyPreflight'
   | 'listComponents'
   | 'getComponent'
+  | 'componentEvents'
   | 'operateComponents'
   | 'deleteComponent';
 
@@ -14,6 +15,7 @@ const descriptions: Record<RouteName, string> = {
   copyPreflight: 'the copy pre-flight',
   listComponents: 'listing the components',
   getComponent: 'reading the component',
+  componentEvents: "reading the component's events",
   operateComponents: 'the component operation',
   deleteComponent: 'deleting the component',
 };

@@ -4,7 +4,7 @@
 // the caller what the console made. Every schema outputs the camelCase domain types.
 
 import { z } from 'zod';
-import type { Component, CopyableComponent } from './types.ts';
+import type { Component, ComponentEvent, CopyableComponent } from './types.ts';
 
 /** A descriptive text field: missing, null, empty or of another type all read as null. */
 const optionalText = z
@@ -64,18 +64,29 @@ export const copyAnswerSchema = z
   .looseObject({ services: z.array(componentSchema) })
   .transform((raw) => raw.services);
 
+/**
+ * The pre-flight's `build_source` (goodrain/rainbond-console:openapi/serializer/groupapp_serializer.py
+ * and console/services/service_services.py @ae3f1618). Only what the plan needs is kept: it also
+ * carries the image registry's user_name and password in clear, which are dropped here, at the
+ * border, so that nothing inside can log, store or echo them.
+ */
+const buildSourceSchema = z
+  .looseObject({ version: optionalText, service_source: optionalText, image: optionalText })
+  .nullish()
+  .catch(null)
+  .transform((value) => ({
+    version: value?.version ?? null,
+    serviceSource: value?.service_source ?? null,
+    image: value?.image ?? null,
+  }));
+
 const copyableComponentSchema = z
   .looseObject({
     service_id: serviceId,
     service_alias: nameText,
     service_cname: nameText,
     create_status: optionalText,
-    service_source: optionalText,
-    build_source: z
-      .looseObject({ version: optionalText })
-      .nullish()
-      .catch(null)
-      .transform((value) => value?.version ?? null),
+    build_source: buildSourceSchema,
     min_memory: megabytes,
   })
   .transform(
@@ -84,14 +95,46 @@ const copyableComponentSchema = z
       serviceCname: raw.service_cname,
       serviceAlias: raw.service_alias,
       createStatus: raw.create_status,
-      serviceSource: raw.service_source,
-      buildVersion: raw.build_source,
+      // service_source exists only inside build_source in the pre-flight's answer.
+      serviceSource: raw.build_source.serviceSource,
+      buildVersion: raw.build_source.version,
+      image: raw.build_source.image,
       minMemory: raw.min_memory,
     }),
   );
 
 /** GET .../copy (the pre-flight): a bare array of the source app's copyable components. */
 export const copyableComponentListSchema = z.array(copyableComponentSchema);
+
+/**
+ * GET .../services/{service_id}/events: `{"events": [...], "total", "page", "page_size"}`, newest
+ * first (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618, AppServiceEventsView).
+ */
+export const componentEventsSchema = z
+  .looseObject({
+    events: z.array(
+      z
+        .looseObject({
+          event_id: optionalText,
+          opt_type: optionalText,
+          status: optionalText,
+          final_status: optionalText,
+          message: optionalText,
+          create_time: optionalText,
+        })
+        .transform(
+          (raw): ComponentEvent => ({
+            eventId: raw.event_id,
+            optType: raw.opt_type,
+            status: raw.status,
+            finalStatus: raw.final_status,
+            message: raw.message,
+            createTime: raw.create_time,
+          }),
+        ),
+    ),
+  })
+  .transform((raw) => raw.events);
 
 /** POST .../operations success: `{"msg": "操作成功"}`; any JSON object is accepted. */
 export const operationAnswerSchema = z.looseObject({});

@@ -28,8 +28,11 @@ export interface CopyableComponent {
   serviceCname: string;
   serviceAlias: string;
   createStatus: string | null;
+  /** `docker_image`, `source_code`, `package_build`, `third_party`, ... (from build_source). */
   serviceSource: string | null;
   buildVersion: string | null;
+  /** The image of an image component (build_source.image), e.g. `nginx:1.25`. */
+  image: string | null;
   /** Memory in MB; the pre-flight sends it as a string. */
   minMemory: number | null;
 }
@@ -44,6 +47,18 @@ export interface Component {
   status: string | null;
   createStatus: string | null;
   serviceSource: string | null;
+}
+
+/** One entry of a component's event list (newest first). A build has optType `build-service`. */
+export interface ComponentEvent {
+  eventId: string | null;
+  optType: string | null;
+  /** `success`, `failure`, `timeout`, or null while the operation runs. */
+  status: string | null;
+  /** `complete` once the operation ended, null before. */
+  finalStatus: string | null;
+  message: string | null;
+  createTime: string | null;
 }
 
 export type ComponentAction = 'stop' | 'start' | 'deploy' | 'upgrade';

@@ -31,6 +31,7 @@ export function aCopyableComponent(overrides: Partial<CopyableComponent> = {}): 
     createStatus: 'complete',
     serviceSource: 'docker_image',
     buildVersion: 'latest',
+    image: 'nginx:latest',
     minMemory: 512,
     ...overrides,
   };

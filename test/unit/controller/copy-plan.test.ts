@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planCopy } from '../../../src/controller/copy-plan.ts';
+import { consoleCopyImage, intendedCopyImage, planCopy } from '../../../src/controller/copy-plan.ts';
 import type { CopyableComponent } from '../../../src/rainbond/types.ts';
 import { aCopyableComponent, aServiceId, aSpec, copying, intoTarget } from '../../support/builders.ts';
 
@@ -11,6 +11,14 @@ const uploaded = aCopyableComponent({ serviceCname: 'legacy', serviceSource: 'pa
 const building = aCopyableComponent({ serviceCname: 'worker', createStatus: 'creating' });
 const neverCreated = aCopyableComponent({ serviceCname: 'cron', createStatus: null });
 const stranger = aServiceId();
+const registryPort = aCopyableComponent({
+  serviceCname: 'report',
+  image: 'registry.example.com:5000/shop/report:1.4',
+});
+const pinned = aCopyableComponent({
+  serviceCname: 'pinned',
+  image: 'nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+});
 
 describe('planCopy: what is sent', () => {
   it.each([
@@ -110,16 +118,36 @@ describe('planCopy: what stops the copy before anything is sent', () => {
       mentions: [uploaded.serviceId, 'spec.services is empty, so every component was selected'],
     },
     {
-      name: 'copying everything from an empty source app says there is nothing to copy',
+      name: "an empty pre-flight (unknown app, another team's app, or an empty one) says so and points at spec.source",
       spec: aSpec(),
       copyable: [],
-      mentions: ['the source app has no components to copy'],
+      mentions: [
+        'the console lists no components for source app',
+        'belongs to another team',
+        'check spec.source',
+      ],
     },
     {
-      name: 'naming components of an empty source app names them as unknown',
+      name: 'naming components of an app the console lists nothing for points at spec.source too',
       spec: aSpec(copying(stranger)),
       copyable: [],
-      mentions: [`not components of the source app: ${stranger}`],
+      mentions: ['the console lists no components for source app', 'check spec.source'],
+    },
+    {
+      name: 'a version change on an image with a registry port is refused: the console would cut the image at the port',
+      spec: aSpec(copying({ serviceId: registryPort.serviceId, change: { buildSource: { version: 'v2' } } })),
+      copyable: [registryPort],
+      mentions: [
+        'change.buildSource.version cannot be used for report',
+        'registry.example.com:5000/shop/report:1.4',
+        'would get registry.example.com:v2 instead of registry.example.com:5000/shop/report:v2',
+      ],
+    },
+    {
+      name: 'a version change on an image pinned by digest is refused',
+      spec: aSpec(copying({ serviceId: pinned.serviceId, change: { buildSource: { version: 'v2' } } })),
+      copyable: [pinned],
+      mentions: ['change.buildSource.version cannot be used for pinned', 'instead of nginx:v2'],
     },
   ])('$name', ({ spec, copyable, mentions }) => {
     const plan = planCopy(spec, copyable);
@@ -131,6 +159,52 @@ describe('planCopy: what stops the copy before anything is sent', () => {
   it('the hint about an empty services list is not given when the components were listed', () => {
     const plan = planCopy(aSpec(copying(uploaded.serviceId)), [uploaded]);
     expect(plan.ok ? '' : plan.message).not.toContain('spec.services is empty');
+  });
+});
+
+describe('a version change on an image component', () => {
+  it.each([
+    ['nginx:1.25', 'v2', 'nginx:v2', 'nginx:v2'],
+    ['nginx', 'v2', 'nginx:v2', 'nginx:v2'],
+    [
+      'registry.example.com/shop/web:2.3.1',
+      '2.4',
+      'registry.example.com/shop/web:2.4',
+      'registry.example.com/shop/web:2.4',
+    ],
+    ['registry.example.com:5000/app:1', 'v2', 'registry.example.com:v2', 'registry.example.com:5000/app:v2'],
+    ['localhost:5000/app', 'v2', 'localhost:v2', 'localhost:5000/app:v2'],
+    ['nginx@sha256:abc', 'v2', 'nginx@sha256:v2', 'nginx:v2'],
+  ])('%s at %s: the console makes %s, the user means %s', (image, version, console, intended) => {
+    expect(consoleCopyImage(image, version)).toBe(console);
+    expect(intendedCopyImage(image, version)).toBe(intended);
+  });
+
+  it('is sent where the console keeps the image right', () => {
+    const plain = aCopyableComponent({ serviceCname: 'web', image: 'registry.example.com/shop/web:2.3.1' });
+    const plan = planCopy(
+      aSpec(copying({ serviceId: plain.serviceId, change: { buildSource: { version: '2.4' } } })),
+      [plain],
+    );
+    expect(plan.ok).toBe(true);
+  });
+
+  it('is not checked for source-code components, whose version is a branch', () => {
+    const code = aCopyableComponent({
+      serviceCname: 'api',
+      serviceSource: 'source_code',
+      image: 'registry:5000/x:1',
+    });
+    const plan = planCopy(
+      aSpec(copying({ serviceId: code.serviceId, change: { buildSource: { version: 'dev' } } })),
+      [code],
+    );
+    expect(plan.ok).toBe(true);
+  });
+
+  it('does not stop a copy that leaves the version alone', () => {
+    const plan = planCopy(aSpec(copying(registryPort.serviceId)), [registryPort]);
+    expect(plan.ok).toBe(true);
   });
 });
 

@@ -142,6 +142,7 @@ function createWorld(s: Scenario) {
       createStatus: 'complete',
       serviceSource: 'docker_image',
       buildVersion: 'latest',
+      image: 'nginx:latest',
       minMemory: 128,
     };
   });
@@ -290,6 +291,7 @@ function createWorld(s: Scenario) {
         readFault('listComponents');
         return structuredClone(target);
       }),
+    listComponentEvents: unused,
     copyApp: (_token, _source, request) => {
       const send = (fault: CopyFault): Component[] => {
         copyCalls += 1;

@@ -67,6 +67,7 @@ function copyable(serviceId: string): fc.Arbitrary<CopyableComponent> {
       { weight: 1, arbitrary: fc.constant<string | null>('package_build') },
     ),
     buildVersion: fc.constantFrom<string | null>('latest', null),
+    image: fc.constantFrom<string | null>('nginx:1.25', 'registry.example.com/shop/web:2', null),
     minMemory: fc.constantFrom<number | null>(128, null),
   });
 }

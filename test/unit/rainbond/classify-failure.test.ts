@@ -10,6 +10,7 @@ import {
   RainbondOutcomeUnknownError,
   RainbondRejectedError,
   RainbondUnauthorizedError,
+  RainbondUnavailableError,
 } from '../../../src/rainbond/errors.ts';
 import type { RouteName } from '../../../src/rainbond/routes.ts';
 
@@ -70,16 +71,84 @@ const cases: Case[] = [
     httpStatus: 404,
   },
   {
-    name: 'a 409 back-pressure answer is a definite rejection the caller may try again later',
+    name: 'a 409 back-pressure answer is "not now": nothing was done, try again later',
     failure: {
       type: 'status',
       status: 409,
-      bodyText: '{"code":409,"msg":"wait a moment please","msg_show":"请稍后再试"}',
+      bodyText: '{"code":409,"msg":"wait a moment please","msg_show":"操作过于频繁，请稍后再试"}',
+    },
+    expected: RainbondUnavailableError,
+    code: 'RAINBOND_UNAVAILABLE',
+    message:
+      'the console is busy (the cluster asked it to wait a moment) (HTTP 409, code 409): 操作过于频繁，请稍后再试 (wait a moment please); the console did nothing of the copy',
+    httpStatus: 409,
+  },
+  {
+    name: 'another 409 (a team not opened in the region) stays a definite rejection',
+    failure: {
+      type: 'status',
+      status: 409,
+      bodyText:
+        '{"code":2001,"msg":"the team is not initialized in the region","msg_show":"团队未开通该数据中心"}',
     },
     expected: RainbondRejectedError,
     code: 'RAINBOND_REJECTED',
-    message: 'the console rejected the copy (HTTP 409): 请稍后再试 (wait a moment please)',
+    message:
+      'the console rejected the copy (HTTP 409): 团队未开通该数据中心 (the team is not initialized in the region)',
     httpStatus: 409,
+  },
+  {
+    name: 'a 412 with code 10406 (not enough cluster resources) is "not now"',
+    failure: {
+      type: 'status',
+      status: 412,
+      bodyText: '{"code":10406,"msg":"resource is not enough","msg_show":"集群资源不足"}',
+    },
+    expected: RainbondUnavailableError,
+    code: 'RAINBOND_UNAVAILABLE',
+    message:
+      'the cluster has not enough resources for it now (HTTP 412, code 10406): 集群资源不足 (resource is not enough); the console did nothing of the copy',
+    httpStatus: 412,
+  },
+  {
+    name: 'a 412 for a depended-on component stays a definite rejection',
+    route: 'deleteComponent',
+    failure: {
+      type: 'status',
+      status: 412,
+      bodyText: '{"code":412,"msg":"delete error","msg_show":"组件被依赖"}',
+    },
+    expected: RainbondRejectedError,
+    code: 'RAINBOND_REJECTED',
+    message: 'the console rejected deleting the component (HTTP 412): 组件被依赖 (delete error)',
+    httpStatus: 412,
+  },
+  {
+    name: "a 401 with code 10400 is the console's licence, not the token",
+    failure: {
+      type: 'status',
+      status: 401,
+      bodyText: '{"code":10400,"msg":"invalid license","msg_show":"license不正确或已过期"}',
+    },
+    expected: RainbondUnavailableError,
+    code: 'RAINBOND_UNAVAILABLE',
+    message:
+      "the console's licence is invalid or expired, which its administrator must renew (HTTP 401, code 10400): license不正确或已过期 (invalid license); the console did nothing of the copy",
+    httpStatus: 401,
+  },
+  {
+    name: "a 403 with code 10402 is a permission the token's user lacks, not the token",
+    route: 'operateComponents',
+    failure: {
+      type: 'status',
+      status: 403,
+      bodyText: '{"code":10402,"msg":"no permissions ","msg_show":"没有操作权限"}',
+    },
+    expected: RainbondUnauthorizedError,
+    code: 'RAINBOND_UNAUTHORIZED',
+    message:
+      "the console refused the component operation to the token's user (HTTP 403, code 10402): 没有操作权限 (no permissions); the token is valid, but its user lacks the team permission for it",
+    httpStatus: 403,
   },
   {
     name: 'a 429 from a proxy is a definite rejection',
@@ -121,11 +190,21 @@ const cases: Case[] = [
     httpStatus: 308,
   },
   {
-    name: 'a 500 on the copy may have taken effect',
-    failure: { type: 'status', status: 500, bodyText: '{"code":500,"msg":"\'5f1c\'","msg_show":"系统异常"}' },
+    name: 'a 500 on the copy may have taken effect, and shows msg, not the traceback in msg_show',
+    failure: {
+      type: 'status',
+      status: 500,
+      bodyText: JSON.stringify({
+        code: 10401,
+        msg: "'5f1c'",
+        msg_show:
+          'Traceback (most recent call last):\n  File "/app/console/views/base.py", line 1\nKeyError: \'5f1c\'\n',
+        error_type: 'KeyError',
+      }),
+    },
     expected: RainbondOutcomeUnknownError,
     code: 'RAINBOND_OUTCOME_UNKNOWN',
-    message: "the console failed on the copy (HTTP 500): 系统异常 ('5f1c'); it may have taken effect",
+    message: "the console failed on the copy (HTTP 500): '5f1c'; it may have taken effect",
     httpStatus: 500,
   },
   {

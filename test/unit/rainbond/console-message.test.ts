@@ -6,6 +6,16 @@ import { type ConsoleMessage, readConsoleMessage, shorten } from '../../../src/r
 const none: ConsoleMessage = { message: undefined, summary: undefined, businessCode: undefined };
 
 describe('readConsoleMessage', () => {
+  it('with preferMsg (any 5xx), msg comes before msg_show whatever the code', () => {
+    const body =
+      '{"code":500,"msg":"database is locked","msg_show":"Traceback (most recent call last): ..."}';
+    expect(readConsoleMessage(body, { preferMsg: true })).toEqual({
+      message: 'database is locked',
+      summary: 'database is locked',
+      businessCode: 500,
+    });
+  });
+
   it.each<{ name: string; body: string | undefined; expected: ConsoleMessage }>([
     { name: 'an unreadable body says nothing', body: undefined, expected: none },
     { name: 'an empty body says nothing', body: '  \n', expected: none },
@@ -16,6 +26,31 @@ describe('readConsoleMessage', () => {
         message: '目标应用不存在',
         summary: '目标应用不存在 (no found group app)',
         businessCode: 404,
+      },
+    },
+    {
+      name: 'the catch-all 500 of console 6.1.1+ (code 10401) gives msg, never the traceback in msg_show',
+      body: JSON.stringify({
+        code: 10401,
+        msg: "'9f6e98bbb0c7893af5d3a82f1cb94645'",
+        msg_show:
+          'Traceback (most recent call last):\n  File "console/services/groupcopy_service.py"\nKeyError',
+        error_type: 'KeyError',
+        error_trace: 'Traceback ...',
+      }),
+      expected: {
+        message: "'9f6e98bbb0c7893af5d3a82f1cb94645'",
+        summary: "'9f6e98bbb0c7893af5d3a82f1cb94645'",
+        businessCode: 10401,
+      },
+    },
+    {
+      name: "a validation answer keeps the fields it names, in the console's words",
+      body: '{"detail":"参数错误","err":{"version":["请确保这个字段不能超过 32 个字符。"]},"code":20400,"error_type":"ValidationError"}',
+      expected: {
+        message: '参数错误: version: 请确保这个字段不能超过 32 个字符。',
+        summary: '参数错误: version: 请确保这个字段不能超过 32 个字符。',
+        businessCode: 20400,
       },
     },
     {

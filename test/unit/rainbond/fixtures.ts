@@ -73,11 +73,13 @@ export function copyableEntry(overrides: Record<string, unknown> = {}): Record<s
     service_cname: 'shop-api',
     service_alias: 'gr4d3e2f',
     create_status: 'complete',
-    service_source: 'docker_image',
+    // As the real pre-flight: service_source only inside build_source, registry credentials in clear.
     build_source: {
       version: 'v1',
       service_source: 'docker_image',
-      image: 'goodrain.me/shop-api',
+      image: 'goodrain.me/shop-api:v1',
+      user_name: 'robot',
+      password: 'registry-secret-3f9a',
       arch: 'amd64',
     },
     min_memory: '512',

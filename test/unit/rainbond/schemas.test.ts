@@ -119,6 +119,7 @@ describe('copyableComponentListSchema', () => {
     createStatus: 'complete',
     serviceSource: 'docker_image',
     buildVersion: 'v1',
+    image: 'goodrain.me/shop-api:v1',
     minMemory: 512,
   };
 
@@ -144,22 +145,36 @@ describe('copyableComponentListSchema', () => {
       expected: { ...copyable, minMemory: null },
     },
     {
-      name: 'a null build_source has no version',
+      name: 'a null build_source has no version, source or image',
       raw: copyableEntry({ build_source: null }),
-      expected: { ...copyable, buildVersion: null },
+      expected: { ...copyable, buildVersion: null, serviceSource: null, image: null },
     },
     {
       name: 'a build_source without a version has no version',
       raw: copyableEntry({ build_source: { service_source: 'source_code' } }),
-      expected: { ...copyable, buildVersion: null },
+      expected: { ...copyable, buildVersion: null, serviceSource: 'source_code', image: null },
     },
     {
-      name: 'a package_build component is read, for the caller to refuse',
-      raw: copyableEntry({ service_source: 'package_build' }),
-      expected: { ...copyable, serviceSource: 'package_build' },
+      name: 'a package_build component is read from build_source.service_source, for the caller to refuse',
+      raw: copyableEntry({ build_source: { service_source: 'package_build', version: 'v1' } }),
+      expected: { ...copyable, serviceSource: 'package_build', image: null },
+    },
+    {
+      name: 'a top-level service_source (which the console never sends) is not read',
+      raw: copyableEntry({
+        service_source: 'package_build',
+        build_source: { service_source: 'docker_image', version: 'v1', image: 'goodrain.me/shop-api:v1' },
+      }),
+      expected: copyable,
     },
   ])('$name', ({ raw, expected }) => {
     expect(copyableComponentListSchema.parse([raw])).toEqual([expected]);
+  });
+
+  it('keeps nothing of the registry credentials the pre-flight carries in clear', () => {
+    const parsed = copyableComponentListSchema.parse([copyableEntry()]);
+    expect(JSON.stringify(parsed)).not.toContain('registry-secret-3f9a');
+    expect(JSON.stringify(parsed)).not.toContain('robot');
   });
 
   it('a pre-flight answer that is not a bare array is refused', () => {
