@@ -40,8 +40,12 @@ export interface OperatorState {
   object: AppCopy;
   argo: ArgoHealth;
   kstatus: KstatusExpectation;
-  /** undefined: Flux does not health-check an object it is deleting. */
-  flux: FluxExpectation | undefined;
+  /**
+   * Under the healthCheckExprs of deploy/flux. Flux health-checks an object being deleted when
+   * the deletion is not its own (kubectl delete, a namespace being deleted, another owner):
+   * the object is still in the Kustomization's inventory.
+   */
+  flux: FluxExpectation;
 }
 
 const t0 = new Date('2025-01-01T00:00:00Z');
@@ -166,11 +170,28 @@ export async function followOnce(
   return written;
 }
 
-/** One pass of the real finalizer over a copied, running AppCopy with deletionPolicy Delete being deleted. */
-async function finalizeOnce(credentials: CredentialsResolver): Promise<AppCopy> {
-  const components = copies().map((c) => ({ ...c, status: 'running' }));
+/**
+ * One pass of the real finalizer over an AppCopy with deletionPolicy Delete being deleted:
+ * by default a copied one whose copies run, or one whose copy failed with some copies made.
+ */
+async function finalizeOnce(
+  credentials: CredentialsResolver,
+  before: 'copied' | 'failed' = 'copied',
+): Promise<AppCopy> {
+  const made = copies().map((c) => ({ ...c, status: 'running' }));
+  const components = before === 'copied' ? made : made.slice(0, 1);
+  const status =
+    before === 'copied'
+      ? succeeded(components)
+      : failedStatus(
+          intentStatus({}, attempt, at(t0)),
+          Reason.PartialCopy,
+          'the copy was only partly done',
+          at(t0),
+          components,
+        );
   const object = withOperatorStatus(
-    succeeded(components),
+    status,
     withDeletionPolicy('Delete'),
     withDeleteFinalizer(),
     beingDeleted('2025-01-02T00:00:00Z'),
@@ -363,14 +384,21 @@ export async function operatorStates(): Promise<OperatorState[]> {
       object: await finalizeOnce(tokenOk),
       argo: 'Progressing',
       kstatus: 'Terminating',
-      flux: undefined,
+      flux: 'InProgress',
     },
     {
       name: 'Being deleted: deletion blocked without credentials (Deleting=False)',
       object: await finalizeOnce(tokenMissing),
       argo: 'Progressing',
       kstatus: 'Terminating',
-      flux: undefined,
+      flux: 'InProgress',
+    },
+    {
+      name: 'Being deleted after a partial copy (Stalled=True stays, Deleting=True)',
+      object: await finalizeOnce(tokenOk, 'failed'),
+      argo: 'Progressing',
+      kstatus: 'Terminating',
+      flux: 'InProgress',
     },
   ];
 }
