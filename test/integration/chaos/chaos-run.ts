@@ -40,7 +40,7 @@ export const COPY_FAULT_KINDS = [
   'timeout-after-effect',
   'reset-after-effect',
   'reset-before-effect',
-  'partial-effect',
+  'partial-effect-unknown-version',
 ] as const;
 
 /**
@@ -57,14 +57,14 @@ export const COPY_FAULTS: FaultSpec[] = [
   { route: 'copy', kind: 'timeout-after-effect', probability: 0.15, times: 1 },
   { route: 'copy', kind: 'reset-after-effect', probability: 0.15, times: 1 },
   { route: 'copy', kind: 'reset-before-effect', probability: 0.15, times: 1 },
-  { route: 'copy', kind: 'partial-effect', created: 1, probability: 0.15, times: 1 },
+  { route: 'copy', kind: 'partial-effect-unknown-version', created: 1, probability: 0.15, times: 1 },
   { route: 'copy', kind: 'error-before-effect', status: 503, probability: 0.04 },
   { route: 'copy', kind: 'error-after-effect', status: 500, probability: 0.04 },
   { route: 'copy', kind: 'error-after-effect', status: 502, probability: 0.04 },
   { route: 'copy', kind: 'timeout-after-effect', probability: 0.04 },
   { route: 'copy', kind: 'reset-after-effect', probability: 0.04 },
   { route: 'copy', kind: 'reset-before-effect', probability: 0.04 },
-  { route: 'copy', kind: 'partial-effect', created: 1, probability: 0.04 },
+  { route: 'copy', kind: 'partial-effect-unknown-version', created: 1, probability: 0.04 },
 ];
 /** Faults on the reads around the copy (pre-flight, the target listing that verification uses). */
 export const READ_FAULTS: FaultSpec[] = [

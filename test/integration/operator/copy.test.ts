@@ -186,7 +186,7 @@ describe('an AppCopy is copied exactly once', () => {
 
   it('reports PartialCopy, listing what exists, when only part of the copy was made', async () => {
     const w = await createWorld();
-    w.sim.faults.add({ route: 'copy', kind: 'partial-effect', times: 1 });
+    w.sim.faults.add({ route: 'copy', kind: 'partial-effect-unknown-version', times: 1 });
     await w.operator();
     await w.appcopies.create(w.namespace, 'partial', w.spec());
     const failed = await w.appcopies.waitFor(w.namespace, 'partial', isPhase('Failed'));

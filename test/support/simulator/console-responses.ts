@@ -72,7 +72,6 @@ export function validationError(err: unknown): ConsoleResponse {
         err,
         code: 20400,
         error_type: 'ValidationError',
-        error_trace: 'Traceback (most recent call last):\n  ...\nrest_framework.exceptions.ValidationError\n',
       },
     },
   };
@@ -97,10 +96,14 @@ export function methodNotAllowed(method: string, allowed: readonly string[]): Co
 }
 
 /**
- * 500 from the console's catch-all exception handler: business code 10401, `msg` is str(exc)
- * (for a KeyError that is the quoted key, e.g. `'5f1c...'`).
+ * 500 from the console's catch-all exception handler, as since console 6.1.1
+ * (goodrain/rainbond-console:console/views/base.py@ae3f1618, custom_exception_handler's last
+ * branch): business code 10401, `msg` is str(exc) (for a KeyError the quoted key, e.g.
+ * `'5f1c...'`), `msg_show` and `error_trace` the Python traceback, `error_details` the
+ * exception's args, message and module.
  */
-export function serverError(errorType: string, message: string): ConsoleResponse {
+export function serverError(errorType: string, message: string, module = 'builtins'): ConsoleResponse {
+  const traceback = pythonTraceback(errorType, message, module);
   return {
     status: 500,
     headers: { ...JSON_TYPE },
@@ -109,12 +112,24 @@ export function serverError(errorType: string, message: string): ConsoleResponse
       value: {
         code: 10401,
         msg: message,
-        msg_show: '服务端异常',
+        msg_show: traceback,
         error_type: errorType,
-        error_trace: `Traceback (most recent call last):\n  ...\n${errorType}: ${message}\n`,
+        error_trace: traceback,
+        error_details: { args: [message], message, module },
       },
     },
   };
+}
+
+/** What traceback.format_exc() gives for an exception raised in a console view. */
+export function pythonTraceback(errorType: string, message: string, module = 'builtins'): string {
+  const qualified = module === 'builtins' ? errorType : `${module}.${errorType}`;
+  return (
+    'Traceback (most recent call last):\n' +
+    '  File "/usr/local/lib/python3.10/site-packages/rest_framework/views.py", line 512, in dispatch\n' +
+    '    response = handler(request, *args, **kwargs)\n' +
+    `${qualified}: ${message}\n`
+  );
 }
 
 /** Python's str() of a KeyError: the key in single quotes. */

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimulatorClock } from './clock.ts';
 import { type ConsoleDeps, prepareConsoleCall } from './console-api.ts';
-import { type ConsoleResponse, envelopeError } from './console-responses.ts';
+import { type ConsoleResponse, envelopeError, serverError } from './console-responses.ts';
 import type { FaultInjector, OutcomeFault } from './faults.ts';
 import { htmlPage, hugeText, truncatedText, wrongTypesText } from './garbled-bodies.ts';
 import { type Ledger, type LedgerCall, tokenFingerprint } from './ledger.ts';
@@ -69,6 +69,12 @@ export async function serveConsoleCall(
       const r = faultError(fault.status, fault.body, fault.kind);
       return send(r.status, r.headers, bodyText(r.body));
     }
+    case 'back-pressure':
+    case 'insufficient-resources':
+    case 'invalid-license': {
+      const r = consoleRefusal(fault.kind);
+      return send(r.status, r.headers, bodyText(r.body));
+    }
     case 'reset-before-effect':
       return reset(req);
     case 'non-json':
@@ -82,7 +88,7 @@ export async function serveConsoleCall(
 
   const result = prepared.run({
     callId: entry.id,
-    ...(fault?.kind === 'partial-effect' ? { createLimit: fault.created } : {}),
+    ...(fault?.kind === 'partial-effect-unknown-version' ? { createLimit: fault.created } : {}),
   });
   entry.tookEffect = result.tookEffect;
   if (result.copy) deps.ledger.recordCopy(result.copy, deps.clock.now());
@@ -179,5 +185,27 @@ function faultError(status: number, body: unknown, kind: string): ConsoleRespons
   if (body !== undefined) {
     return { status, headers: { 'content-type': 'application/json' }, body: { kind: 'json', value: body } };
   }
+  // Every 500 the console sends has the shape of its catch-all handler.
+  if (status === 500) return serverError('Exception', `simulated fault: ${kind}`);
   return envelopeError(status, `simulated fault: ${kind}`, '模拟故障');
+}
+
+/** The console's own answers for the region's transient and licence errors (console/views/base.py@ae3f1618). */
+function consoleRefusal(
+  kind: 'back-pressure' | 'insufficient-resources' | 'invalid-license',
+): ConsoleResponse {
+  const json = (status: number, value: unknown): ConsoleResponse => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: { kind: 'json', value },
+  });
+  switch (kind) {
+    case 'back-pressure':
+      return json(409, { code: 409, msg: 'wait a moment please', msg_show: '操作过于频繁，请稍后再试' });
+    case 'insufficient-resources':
+      // ErrClusterLackOfMemory is a ServiceHandleException: its response is the envelope.
+      return envelopeError(412, 'cluster lack of memory', '集群可用资源不足，请联系集群管理员', 10406);
+    case 'invalid-license':
+      return json(401, { code: 10400, msg: 'invalid license', msg_show: 'license不正确或已过期' });
+  }
 }

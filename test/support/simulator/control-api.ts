@@ -48,6 +48,7 @@ const componentPatchSchema = z.strictObject({
   build_fails: z.boolean().optional(),
   access_infos: z.array(z.string()).optional(),
   min_memory: z.number().int().nonnegative().optional(),
+  extend_method: z.string().min(1).optional(),
 });
 
 class ControlError extends Error {

@@ -1,4 +1,6 @@
-// Reading the copy's body the way the console does (rainbond-openapi.md, copy check 4).
+// Reading the copy's body the way the console does: AppCopyCSerializer and its nested
+// serializers (goodrain/rainbond-console:openapi/serializer/groupapp_serializer.py@ae3f1618),
+// with DRF's messages in the console's zh-hans (DRF leaves "Not a valid string." untranslated).
 // The console's serializer does effectively no validation: a missing field surfaces as a
 // KeyError and a non-numeric target_app_id as a ValueError, both HTTP 500 from the generic
 // handler. Only the nested `change.build_source` is really validated (400). Fields are read in
@@ -34,7 +36,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function pythonTypeName(value: unknown): string {
+export function pythonTypeName(value: unknown): string {
   if (value === null) return 'NoneType';
   if (Array.isArray(value)) return 'list';
   if (typeof value === 'string') return 'str';
@@ -58,7 +60,7 @@ function readChange(
   if (!truthy(change)) return { ok: true, change: none };
   if (!isObject(change)) {
     return invalid({
-      non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(change)}.`],
+      non_field_errors: [`无效数据。期待为字典类型，得到的是 ${pythonTypeName(change)} 。`],
     });
   }
   let version: string | null = null;
@@ -68,17 +70,16 @@ function readChange(
   if (isObject(buildSource) || truthy(buildSource)) {
     if (!isObject(buildSource)) {
       return invalid({
-        non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(buildSource)}.`],
+        non_field_errors: [`无效数据。期待为字典类型，得到的是 ${pythonTypeName(buildSource)} 。`],
       });
     }
-    if (!('version' in buildSource)) return invalid({ version: ['This field is required.'] });
+    if (!('version' in buildSource)) return invalid({ version: ['该字段是必填项。'] });
     const v = buildSource.version;
     if (v !== null) {
       if (typeof v === 'number') version = String(v);
       else if (typeof v !== 'string') return invalid({ version: ['Not a valid string.'] });
-      else if (v.trim() === '') return invalid({ version: ['This field may not be blank.'] });
-      else if (v.length > 32)
-        return invalid({ version: ['Ensure this field has no more than 32 characters.'] });
+      else if (v.trim() === '') return invalid({ version: ['该字段不能为空。'] });
+      else if (v.length > 32) return invalid({ version: ['请确保这个字段不能超过 32 个字符。'] });
       else version = v;
     }
   }
@@ -86,7 +87,7 @@ function readChange(
   if (change.envs !== undefined && change.envs !== null) {
     if (!isObject(change.envs)) {
       return invalid({
-        envs: [`Expected a dictionary of items but got type "${pythonTypeName(change.envs)}".`],
+        envs: [`期望是包含类目的字典，得到类型为 “${pythonTypeName(change.envs)}”。`],
       });
     }
     for (const [from, to] of Object.entries(change.envs)) {

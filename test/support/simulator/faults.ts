@@ -1,7 +1,9 @@
 // Fault injection per route. A fault either delays a call (latency, which composes with any
 // other fault) or decides its outcome: refused before anything happened (error/reset/garbage
-// "before effect"), or answered badly after the console did the work (error, timeout, reset,
-// garbage "after effect"), or a copy that stops part-way. A fault fires on every matching call,
+// "before effect", and the console's own transient answers: back-pressure,
+// insufficient-resources, invalid-license), or answered badly after the console did the work
+// (error, timeout, reset, garbage "after effect"), or, for an unknown console version only, a
+// copy that stops part-way. A fault fires on every matching call,
 // or `times` times, or with a `probability` drawn from a seeded PRNG so a run replays exactly.
 import { z } from 'zod';
 import { createPrng, type Prng } from './prng.ts';
@@ -11,10 +13,13 @@ export const FAULT_KINDS = [
   'latency',
   'error-before-effect',
   'error-after-effect',
+  'back-pressure',
+  'insufficient-resources',
+  'invalid-license',
   'timeout-after-effect',
   'reset-before-effect',
   'reset-after-effect',
-  'partial-effect',
+  'partial-effect-unknown-version',
   'non-json',
   'truncated',
   'empty-body',
@@ -39,30 +44,62 @@ export const faultSpecSchema = z
   .discriminatedUnion('kind', [
     /** Delays the call by `ms` of real time before it is handled. */
     z.strictObject({ ...common, kind: z.literal('latency'), ms: z.number().int().nonnegative() }),
-    /** Answers `status` with a JSON envelope; the console did nothing. */
+    /**
+     * Answers `status` before anything happened: the console's copy is one transaction, so an
+     * error raised inside it leaves nothing. Without `body`, a 500 is the console's 500 body
+     * (code 10401, traceback in msg_show); other statuses get an envelope. Without `times` it
+     * is a deterministic error, answered the same way every time.
+     */
     z.strictObject({
       ...common,
       kind: z.literal('error-before-effect'),
       status: httpStatus.default(500),
       body: z.unknown().optional(),
     }),
-    /** The call takes effect, then the answer is `status` with a JSON envelope. */
+    /**
+     * The call takes effect (the copy commits), then the answer is `status`: like the
+     * gateway-rule lookup that runs after the copy's transaction in
+     * goodrain/rainbond-console:openapi/views/groupapp.py@ae3f1618 raising. Body as above.
+     */
     z.strictObject({
       ...common,
       kind: z.literal('error-after-effect'),
       status: httpStatus.default(500),
       body: z.unknown().optional(),
     }),
+    /**
+     * The region pushed back before anything happened: 409
+     * {"code":409,"msg":"wait a moment please","msg_show":"操作过于频繁，请稍后再试"}
+     * (goodrain/rainbond-console:console/views/base.py@ae3f1618, CallApiFrequentError). Transient.
+     */
+    z.strictObject({ ...common, kind: z.literal('back-pressure') }),
+    /**
+     * The cluster lacks memory, before anything happened: 412 code 10406 "cluster lack of memory"
+     * (goodrain/rainbond-console:console/exception/main.py@ae3f1618, ErrClusterLackOfMemory,
+     * raised by www/apiclient/regionapibaseclient.py on the region's 412). Transient.
+     */
+    z.strictObject({ ...common, kind: z.literal('insufficient-resources') }),
+    /**
+     * The region's licence is invalid, before anything happened: 401
+     * {"code":10400,"msg":"invalid license","msg_show":"license不正确或已过期"}
+     * (goodrain/rainbond-console:console/views/base.py@ae3f1618, InvalidLicenseError). Not a token problem.
+     */
+    z.strictObject({ ...common, kind: z.literal('invalid-license') }),
     /** The call takes effect, then no answer ever comes: the socket stays open until the client gives up. */
     z.strictObject({ ...common, kind: z.literal('timeout-after-effect') }),
     /** The connection is reset (TCP RST) before anything happens. */
     z.strictObject({ ...common, kind: z.literal('reset-before-effect') }),
     /** The call takes effect, then the connection is reset instead of answered. */
     z.strictObject({ ...common, kind: z.literal('reset-after-effect') }),
-    /** Copy only: creates the first `created` components, then answers 500. */
+    /**
+     * Copy only, and only for an unknown console version: creates the first `created`
+     * components, keeps them, then answers 500. The console this project reads never does this
+     * (goodrain/rainbond-console:console/services/groupcopy_service.py@ae3f1618 copies under
+     * @transaction.atomic); it models a console whose copy is not one transaction.
+     */
     z.strictObject({
       ...common,
-      kind: z.literal('partial-effect'),
+      kind: z.literal('partial-effect-unknown-version'),
       created: z.number().int().nonnegative().default(1),
     }),
     /** An HTML page instead of JSON: an nginx error page, or the console's web UI for 200. */
@@ -106,11 +143,11 @@ export const faultSpecSchema = z
     z.strictObject({ ...common, kind: z.literal('wrong-types') }),
   ])
   .superRefine((spec, ctx) => {
-    if (spec.kind === 'partial-effect' && spec.route !== 'copy') {
+    if (spec.kind === 'partial-effect-unknown-version' && spec.route !== 'copy') {
       ctx.addIssue({
         code: 'custom',
         path: ['route'],
-        message: 'partial-effect only applies to the copy route',
+        message: 'partial-effect-unknown-version only applies to the copy route',
       });
     }
   });

@@ -32,6 +32,11 @@ export const fixtureTeamSchema = z.strictObject({
   regions: z.array(z.string().min(1)),
   /** nick_names of the users who are members. */
   members: z.array(z.string().min(1)),
+  /**
+   * nick_names of members with the viewer role: they may copy and delete, but a component
+   * operation (start, stop, upgrade, deploy) answers 403 code 10402.
+   */
+  viewers: z.array(z.string().min(1)).default([]),
   /** When set, a copy that would exceed it is refused with 400 code 20002. */
   quota: z
     .strictObject({
@@ -49,6 +54,11 @@ export const fixtureAppSchema = z.strictObject({
   group_name: z.string().min(1),
   note: z.string().default(''),
   k8s_app: z.string().optional(),
+  /**
+   * An app installed from Helm: the region's app-service list (service_ids). A copy of one of
+   * its components that is not in a non-empty list answers 500 with msg `'<service_id>'`.
+   */
+  helm_service_ids: z.array(hex32).default([]),
 });
 
 export const fixtureEnvSchema = z.strictObject({ name: z.string().min(1), value: z.string() });
@@ -99,11 +109,16 @@ export const fixtureComponentSchema = z.strictObject({
   // Simulator-only fields (not part of ServiceBaseInfo):
   /** Environment variables; the API never shows them, the copy's `change.envs` renames them. */
   envs: z.array(fixtureEnvSchema).default([]),
-  /** Live status as the cluster reports it; null = the cluster did not answer. */
+  /** Image registry credentials; the pre-flight shows the password in clear in build_source. */
+  registry_credentials: z
+    .strictObject({ user_name: z.string(), password: z.string() })
+    .nullable()
+    .default(null),
+  /** Live status as the region reports it; null = the region did not answer. */
   status: z.enum(COMPONENT_STATUSES).nullable().default('running'),
   /** service_ids this component depends on; a depended-on component cannot be deleted (412). */
   depends_on: z.array(hex32).default([]),
-  /** Builds of this component's source fail: its copies end in `build_failure`. */
+  /** Builds of this component's source fail: its copies stay `undeploy`, with a failed build event. */
   build_fails: z.boolean().default(false),
   access_infos: z.array(z.string()).default([]),
 });
@@ -149,6 +164,10 @@ export const fixtureSchema = z
       });
       team.members.forEach((m, j) => {
         if (!userNames.has(m)) issue(['teams', i, 'members', j], `unknown user ${JSON.stringify(m)}`);
+      });
+      team.viewers.forEach((v, j) => {
+        if (!team.members.includes(v))
+          issue(['teams', i, 'viewers', j], `${JSON.stringify(v)} is not a member`);
       });
     });
     fixture.apps.forEach((app, i) => {

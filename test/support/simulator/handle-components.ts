@@ -1,7 +1,8 @@
-// Components of an app: list and get (with the live status), delete (409 while running, 412
-// when depended on), and a component's events (rainbond-openapi.md, endpoint table).
-import { isRunningLike } from './component-status.ts';
-import { envelopeError, ok, okEmpty, serverError } from './console-responses.ts';
+// Components of an app: list and get (with the region's live status passed through,
+// goodrain/rainbond-console:openapi/services/app_service.py@ae3f1618), delete, and a
+// component's events (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618).
+import { blocksDelete } from './component-status.ts';
+import { type ConsoleResponse, envelopeError, ok, okEmpty, serverError } from './console-responses.ts';
 import { consoleDateText } from './console-time.ts';
 import { noEffect, type RouteContext, type RouteResult } from './route-context.ts';
 import { toServiceBaseInfo } from './service-base-info.ts';
@@ -23,22 +24,38 @@ export function handleGetComponent(ctx: RouteContext): RouteResult {
   return noEffect(ok(toServiceBaseInfo(c, ctx.state.liveStatus(c.service_id), c.access_infos)));
 }
 
-/** `force` must parse as an int; a running component is refused whatever its value. */
+/**
+ * The delete of goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618 (AppServicesView.delete):
+ * `force` goes through int() (else 400 "force value error"); the view always calls
+ * app_manage_service.delete with is_force=True
+ * (goodrain/rainbond-console:console/services/app_actions/app_manage.py@ae3f1618), which
+ * answers 409 for a running component (not for third-party ones, nor for components whose
+ * create_status is not complete), then 412 for one others depend on, else deletes it for good.
+ * On 409 or 412 with a non-zero force, delete_again deletes it all the same, dropping the
+ * dependents' dependencies on it, and the view still raises the 409 or 412.
+ */
 export function handleDeleteComponent(ctx: RouteContext): RouteResult {
   const { state } = ctx;
   const c = ctx.scope.component!;
-  const force = ctx.query.get('force') ?? '0';
-  if (!/^\s*[+-]?\d+\s*$/.test(force)) return noEffect(envelopeError(400, 'force value error', '参数错误'));
-  if (isRunningLike(state.liveStatus(c.service_id))) {
-    return noEffect(envelopeError(409, 'delete error', '组件可能处于运行状态，请先关闭组件'));
+  const force = parsePythonInt(ctx.query.get('force') ?? '0');
+  if (force === null) return noEffect(envelopeError(400, 'force value error', '参数错误'));
+  let refusal: ConsoleResponse | null = null;
+  const running =
+    c.create_status === 'complete' &&
+    c.service_source !== 'third_party' &&
+    blocksDelete(state.liveStatus(c.service_id));
+  if (running) {
+    refusal = envelopeError(409, 'delete error', '组件可能处于运行状态,请先关闭组件');
+  } else {
+    const dependents = state.dependents(c.service_id);
+    if (dependents.length > 0) {
+      const names = dependents.map((d) => d.service_cname).join(',');
+      refusal = envelopeError(412, 'delete error', `组件被${names}依赖，不可删除`);
+    }
   }
-  const dependents = state.dependents(c.service_id);
-  if (dependents.length > 0) {
-    const names = dependents.map((d) => d.service_cname).join(',');
-    return noEffect(envelopeError(412, 'delete error', `组件被${names}依赖，不可删除`));
-  }
+  if (refusal && force === 0) return noEffect(refusal);
   state.removeComponent(c.service_id);
-  return { response: okEmpty(), tookEffect: true };
+  return { response: refusal ?? okEmpty(), tookEffect: true };
 }
 
 /** `page` and `page_size` go through int(): anything else is the console's 500. */
@@ -67,7 +84,11 @@ function parsePythonInt(text: string): number | null {
   return /^\s*[+-]?\d+\s*$/.test(text) ? Number.parseInt(text, 10) : null;
 }
 
-/** An event reads as in progress (empty status) until its operation finishes on the clock. */
+/**
+ * An event reads as in progress (status and final_status "") until its operation finishes on
+ * the clock, then `success` or `failure` with final_status `complete`; fields as
+ * AppServiceEventsSerializer gives them (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618).
+ */
 function renderEvent(e: EventRecord, now: number): Record<string, unknown> {
   const done = now >= e.finishes_at;
   return {

@@ -1,6 +1,6 @@
 // The copy endpoint: GET is the pre-flight listing of the source app's components, POST the
-// copy (rainbond-openapi.md, "The copy").
-import { ok } from './console-responses.ts';
+// copy (goodrain/rainbond-console:openapi/views/groupapp.py@ae3f1618, GroupAppsCopyView).
+import { ok, validationError } from './console-responses.ts';
 import { djangoDateTime } from './console-time.ts';
 import { copyApp } from './copy-app.ts';
 import { readCopyRequest } from './copy-request.ts';
@@ -9,35 +9,54 @@ import { noEffect, type RouteContext, type RouteResult } from './route-context.t
 import type { ComponentRecord } from './state.ts';
 
 /**
- * A bare array of the app's components with their build source; `min_memory` is a string here.
- * Every component is listed, with create_status and service_source, so a client can tell the
- * copyable ones (complete, not package_build) from the rest. An unknown app lists nothing.
+ * The pre-flight: a bare array, one entry per component of the app in the path's team and
+ * region, newest update first (goodrain/rainbond-console:console/services/service_services.py@ae3f1618,
+ * get_group_services_list), each with the fields of AppCopyLSerializer
+ * (goodrain/rainbond-console:openapi/serializer/groupapp_serializer.py@ae3f1618) and nothing else:
+ * no top-level service_source. `min_memory` is min_memory * min_node as a string. An image
+ * component without an image is left out (groupcopy_service.py@ae3f1618,
+ * get_group_services_with_build_source). An unknown app, or one of another team, lists nothing.
+ * A build source field longer than its serializer allows answers 400 code 20400.
  */
 export function handleCopyPreflight(ctx: RouteContext): RouteResult {
   const { state, scope, params } = ctx;
   const app = params.appId === undefined ? undefined : state.app(params.appId);
   const visible = app && app.tenant_id === scope.team.tenant_id && app.region_name === scope.regionName;
-  const components = visible ? state.componentsOf(app.ID) : [];
-  return noEffect(
-    ok(
-      components.map((c) => ({
-        build_source: buildSource(c),
-        update_time: djangoDateTime(c.update_time),
-        deploy_version: c.deploy_version,
-        create_status: c.create_status,
-        service_alias: c.service_alias,
-        service_cname: c.service_cname,
-        version: c.version,
-        service_type: c.service_type,
-        service_id: c.service_id,
-        app_name: app?.group_name ?? null,
-        min_memory: String(c.min_memory),
-        service_source: c.service_source,
-      })),
-    ),
-  );
+  const components = visible
+    ? state
+        .componentsOf(app.ID)
+        .filter((c) => c.service_source !== 'docker_image' || c.image !== '')
+        .sort((x, y) => y.update_time - x.update_time)
+    : [];
+  const rows: Record<string, unknown>[] = [];
+  for (const c of components) {
+    const source = buildSource(c);
+    const errors = tooLong(source);
+    if (errors) return noEffect(validationError(errors));
+    rows.push({
+      build_source: source,
+      update_time: djangoDateTime(c.update_time),
+      deploy_version: c.deploy_version,
+      create_status: c.create_status,
+      service_alias: c.service_alias,
+      service_cname: c.service_cname,
+      version: c.version,
+      service_type: c.service_type,
+      service_id: c.service_id,
+      app_name: app?.group_name ?? null,
+      min_memory: String(c.min_memory * c.min_node),
+    });
+  }
+  return noEffect(ok(rows));
 }
 
+/**
+ * build_source as the serializer for the component's service_source emits it
+ * (groupapp_serializer.py@ae3f1618: CompomentBuildSourceSerializer and its docker-image,
+ * market and source-code variants), from the bean of service_services.py@ae3f1618
+ * (get_build_infos). That bean sets `user_name` to "" and never fills it (the registry user
+ * goes to a `user` key the serializer drops), while `password` is the registry password in clear.
+ */
 function buildSource(c: ComponentRecord): Record<string, unknown> {
   const base = {
     version: c.version,
@@ -45,23 +64,53 @@ function buildSource(c: ComponentRecord): Record<string, unknown> {
     code_from: c.code_from,
     service_source: c.service_source,
   };
+  const password = c.registry_credentials?.password ?? '';
   if (c.service_source === 'docker_image') {
-    return { ...base, docker_cmd: c.docker_cmd, image: c.image, password: null, user_name: null };
+    return { ...base, docker_cmd: c.docker_cmd, image: c.image, password, user_name: '' };
   }
   if (c.service_source === 'source_code') {
     return {
       ...base,
-      version: c.code_version ?? c.version,
       code_version: c.code_version,
       git_url: c.git_url,
       full_name: null,
       service_id: c.service_id,
       oauth_service_id: c.oauth_service_id,
-      user_name: null,
-      password: null,
+      user_name: '',
+      password,
     };
   }
   return base;
+}
+
+/** max_length of each build_source field (groupapp_serializer.py@ae3f1618), in declaration order. */
+const MAX_LENGTHS: readonly (readonly [string, number])[] = [
+  ['version', 32],
+  ['language', 64],
+  ['code_from', 32],
+  ['service_source', 32],
+  ['docker_cmd', 1024],
+  ['image', 200],
+  ['password', 255],
+  ['code_version', 32],
+  ['git_url', 2047],
+  ['full_name', 64],
+  ['service_id', 32],
+  ['user_name', 255],
+];
+
+/**
+ * DRF's max_length errors, in zh-hans as the console answers them (its LANGUAGE_CODE is
+ * zh-hans): `请确保这个字段不能超过 32 个字符。`. Blank strings are not checked (see README).
+ */
+function tooLong(source: Record<string, unknown>): Record<string, string[]> | null {
+  const errors: Record<string, string[]> = {};
+  for (const [field, max] of MAX_LENGTHS) {
+    const value = source[field];
+    if (typeof value === 'string' && value.length > max)
+      errors[field] = [`请确保这个字段不能超过 ${max} 个字符。`];
+  }
+  return Object.keys(errors).length > 0 ? errors : null;
 }
 
 export function handleCopy(ctx: RouteContext): RouteResult {

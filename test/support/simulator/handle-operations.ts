@@ -1,7 +1,14 @@
-// POST .../apps/{app_id}/operations (rainbond-openapi.md): stop, start, deploy or upgrade the
-// listed components (all of the app's when the list is missing or empty). Ids that are not in
-// the app are ignored. Stop and start settle at once; deploy rebuilds on the clock.
-import { ok, validationError } from './console-responses.ts';
+// POST .../apps/{app_id}/operations (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618,
+// APPOperationsView): stop, start, deploy or upgrade the listed components (all of the app's
+// when the list is missing or empty). The ids are not checked against the app: any component
+// of the console with a listed id is operated (app_manage.py@ae3f1618, batch_operations looks
+// them up by id alone). Each action needs its team permission (300005 start, 300006 stop,
+// 300007 upgrade, 300008 deploy): without it, 403 code 10402 (NoPermissionsError,
+// goodrain/rainbond-console:console/exception/main.py@ae3f1618). Operations are asynchronous
+// on the simulator clock: stop goes `stopping` then `closed`, deploy rebuilds.
+import { settledStatusFor } from './component-status.ts';
+import { envelopeError, ok, validationError } from './console-responses.ts';
+import { pythonTypeName } from './copy-request.ts';
 import { readRequestData } from './request-body.ts';
 import { noEffect, type RouteContext, type RouteResult } from './route-context.ts';
 
@@ -24,38 +31,44 @@ export function handleOperations(ctx: RouteContext): RouteResult {
     unknown
   >;
 
+  // ServiceGroupOperationsSerializer's messages, in the console's zh-hans.
   const action = body.action;
-  if (action === undefined) return noEffect(validationError({ action: ['This field is required.'] }));
+  if (action === undefined) return noEffect(validationError({ action: ['该字段是必填项。'] }));
   if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
-    return noEffect(validationError({ action: [`"${String(action)}" is not a valid choice.`] }));
+    return noEffect(validationError({ action: [`“${String(action)}” 不是合法选项。`] }));
   }
   const rawIds = body.service_ids;
   if (rawIds !== undefined && rawIds !== null && !Array.isArray(rawIds)) {
     return noEffect(
-      validationError({ service_ids: [`Expected a list of items but got type "${typeof rawIds}".`] }),
+      validationError({
+        service_ids: [`期望为一个包含物件的列表，得到的类型是“${pythonTypeName(rawIds)}”。`],
+      }),
     );
   }
-  const inApp = state.componentsOf(scope.app!.ID);
   const wanted = Array.isArray(rawIds) && rawIds.length > 0 ? new Set(rawIds.map(String)) : null;
-  const targets = wanted ? inApp.filter((c) => wanted.has(c.service_id)) : inApp;
+  const targets = wanted
+    ? state.components().filter((c) => wanted.has(c.service_id))
+    : state.componentsOf(scope.app!.ID);
+  if (!state.mayOperate(scope.team, scope.user)) {
+    return noEffect(envelopeError(403, 'no permissions ', '没有操作权限', 10402));
+  }
 
   for (const c of targets) {
     state.settle(c.service_id);
     const live = state.liveStatus(c.service_id);
     switch (action as Action) {
       case 'stop':
-        if (live !== 'closed' && live !== 'undeploy') state.setStatus(c.service_id, 'closed');
-        state.recordEvent(c, OPT_TYPES.stop, scope.user.nick_name);
+        state.startStop(c.service_id, { userName: scope.user.nick_name });
         break;
       case 'start':
-        if (live === 'closed' || live === 'undeploy') state.setStatus(c.service_id, 'running');
+        if (live === 'closed' && c.deployed) state.setStatus(c.service_id, settledStatusFor(c.extend_method));
         state.recordEvent(c, OPT_TYPES.start, scope.user.nick_name);
         break;
       case 'upgrade':
         state.recordEvent(c, OPT_TYPES.upgrade, scope.user.nick_name);
         break;
       case 'deploy':
-        state.startBuild(c.service_id, { withCreating: false, userName: scope.user.nick_name });
+        state.startBuild(c.service_id, { userName: scope.user.nick_name });
         break;
     }
   }

@@ -1,12 +1,14 @@
 // The Rainbond console simulator: an HTTP server that behaves like the console's OpenAPI as
-// described in docs/rainbond-openapi.md, with fault injection and a ledger of every call.
+// described in ../shared/docs/rainbond-openapi.md and checked against the console's source, with fault injection and a ledger of every call.
 export { createManualClock, createRealClock, type ManualClock, type SimulatorClock } from './clock.ts';
 export {
   COMPONENT_STATUSES,
   type ComponentStatus,
   DEFAULT_STATUS_TIMINGS,
+  DEFAULT_STOP_MS,
   FAILING_BUILD_VERSION,
   type LiveStatus,
+  type StartingStatus,
   type StatusTimings,
 } from './component-status.ts';
 export type { CopyEffect } from './copy-app.ts';

@@ -116,11 +116,24 @@ export function imageTag(image: string): string {
   return colon === -1 ? 'latest' : lastSegment.slice(colon + 1);
 }
 
-/** The image reference with its tag replaced; a registry port (`host:5000/x`) is left alone. */
+/**
+ * The image reference with its tag properly replaced; a registry port (`host:5000/x`) is left
+ * alone. Not what the console does (see consoleImageWithVersion): used to tell when the
+ * console's rewrite broke a reference.
+ */
 export function withImageTag(image: string, tag: string): string {
   const slash = image.lastIndexOf('/');
   const lastSegment = image.slice(slash + 1);
   const colon = lastSegment.lastIndexOf(':');
   const repo = colon === -1 ? image : image.slice(0, slash + 1 + colon);
   return `${repo}:${tag}`;
+}
+
+/**
+ * The image the console gives a copy whose `change.build_source.version` is set: everything
+ * before the first `:`, then `:` and the version (goodrain/rainbond-console:console/services/groupcopy_service.py@ae3f1618,
+ * change_services_metadata_info). `registry:5000/app:1` becomes `registry:v2`; a digest breaks.
+ */
+export function consoleImageWithVersion(image: string, version: string): string {
+  return `${image.split(':')[0]}:${version}`;
 }

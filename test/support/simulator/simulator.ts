@@ -2,7 +2,7 @@
 // server. Everything a test needs to drive or inspect it hangs off the returned object.
 import { randomUUID } from 'node:crypto';
 import { createRealClock, type SimulatorClock } from './clock.ts';
-import { DEFAULT_STATUS_TIMINGS, type StatusTimings } from './component-status.ts';
+import { DEFAULT_STATUS_TIMINGS, type StartingStatus, type StatusTimings } from './component-status.ts';
 import { FaultInjector } from './faults.ts';
 import type { SimulatorFixture } from './fixture-schema.ts';
 import { listen } from './http-server.ts';
@@ -19,8 +19,13 @@ export interface SimulatorOptions {
   port?: number;
   /** Default: a real clock. Pass createManualClock() to move statuses by hand. */
   clock?: SimulatorClock;
-  /** How long a copy spends creating, then building, before running. Default 2000/3000 ms. */
+  /**
+   * How long a copy's first build keeps it `undeploy`, then how long it is `waiting` before
+   * `running`; how long a stop keeps it `stopping`. Default 2000/3000/1000 ms.
+   */
   statusTimings?: StatusTimings;
+  /** What a starting component reports: `waiting` (regions since 6.5, default) or `starting` (before). */
+  startingStatus?: StartingStatus;
   /** Seed of the PRNG behind probabilistic faults. Default 1. */
   faultSeed?: number;
   /** Source of new service ids. Default: random uuid4 hex, like the console. */
@@ -41,10 +46,12 @@ export interface Simulator {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const clock = opts.clock ?? createRealClock();
   const timings = opts.statusTimings ?? DEFAULT_STATUS_TIMINGS;
-  if (!(timings.buildMs >= 0 && timings.startMs >= 0)) {
+  if (!(timings.buildMs >= 0 && timings.startMs >= 0 && (timings.stopMs ?? 0) >= 0)) {
     throw new RangeError(`statusTimings must be non-negative (got ${JSON.stringify(timings)})`);
   }
-  const state = new SimulatorState(opts.fixture ?? loadDefaultFixture(), clock, timings);
+  const state = new SimulatorState(opts.fixture ?? loadDefaultFixture(), clock, timings, {
+    ...(opts.startingStatus === undefined ? {} : { startingStatus: opts.startingStatus }),
+  });
   const ledger = new Ledger();
   const faults = new FaultInjector(opts.faultSeed ?? 1);
   const newServiceId = opts.newServiceId ?? (() => randomUUID().replaceAll('-', ''));

@@ -4,12 +4,16 @@
 // them through the methods so that derived values (live status, builds) stay consistent.
 import type { SimulatorClock } from './clock.ts';
 import {
-  type BuildRun,
-  buildFinished,
-  buildPhase,
+  DEFAULT_STOP_MS,
   FAILING_BUILD_VERSION,
   type LiveStatus,
+  runEndsAt,
+  runFinished,
+  runStatus,
+  type StartingStatus,
+  type StatusRun,
   type StatusTimings,
+  settledStatusFor,
 } from './component-status.ts';
 import type {
   FixtureAppInput,
@@ -35,6 +39,8 @@ export interface TeamRecord {
   tenant_alias: string;
   regions: string[];
   members: string[];
+  /** Members with the team's viewer role: no start/stop/upgrade/deploy permission (300005-300008). */
+  viewers: string[];
   quota: { max_components?: number | undefined; max_memory_mb?: number | undefined } | undefined;
 }
 
@@ -45,6 +51,11 @@ export interface AppRecord {
   group_name: string;
   note: string;
   k8s_app: string;
+  /**
+   * For apps installed from Helm: the region's app-service list. A copy of a component outside
+   * a non-empty list fails with a 500 whose msg is the quoted service_id.
+   */
+  helm_service_ids: string[];
   create_time: number;
   update_time: number;
 }
@@ -60,13 +71,17 @@ export interface ComponentRecord extends ServiceBaseFields {
   depends_on: string[];
   build_fails: boolean;
   access_infos: string[];
+  /** Image registry credentials (the console's service_source record); null = none. */
+  registry_credentials: { user_name: string; password: string } | null;
   deploy_version: string | null;
   create_time: number;
   update_time: number;
-  /** The settled status, used whenever no build is recorded. */
+  /** The settled status, used whenever no run is recorded. */
   status: LiveStatus;
-  /** The latest build; its phase on the clock is the live status. */
-  build: BuildRun | null;
+  /** The latest timed transition (a build and start, or a stop); its status on the clock is the live status. */
+  run: StatusRun | null;
+  /** True once a build of it has succeeded: the region reports `undeploy` until then. */
+  deployed: boolean;
   /** For copies: the component it was copied from and the ledger id of the copy call. */
   copied_from: { service_id: string; call_id: number } | null;
 }
@@ -109,6 +124,8 @@ export type ComponentPatch = Partial<
     | 'build_fails'
     | 'access_infos'
     | 'min_memory'
+    | 'extend_method'
+    | 'registry_credentials'
   >
 >;
 
@@ -119,6 +136,7 @@ export class SimulatorError extends Error {
 export class SimulatorState {
   readonly #clock: SimulatorClock;
   readonly #timings: StatusTimings;
+  readonly #startingStatus: StartingStatus;
   #fixture: ParsedFixture;
   enterpriseId = '';
   regions: string[] = [];
@@ -129,15 +147,26 @@ export class SimulatorState {
   #events: EventRecord[] = [];
   #eventSeq = 0;
 
-  constructor(fixture: SimulatorFixture, clock: SimulatorClock, timings: StatusTimings) {
+  constructor(
+    fixture: SimulatorFixture,
+    clock: SimulatorClock,
+    timings: StatusTimings,
+    opts: { startingStatus?: StartingStatus } = {},
+  ) {
     this.#clock = clock;
     this.#timings = timings;
+    this.#startingStatus = opts.startingStatus ?? 'waiting';
     this.#fixture = parseFixture(fixture);
     this.reset();
   }
 
   get timings(): StatusTimings {
     return this.#timings;
+  }
+
+  /** `waiting` (regions since 6.5, the default) or `starting` (before). */
+  get startingStatus(): StartingStatus {
+    return this.#startingStatus;
   }
 
   now(): number {
@@ -163,6 +192,7 @@ export class SimulatorState {
       tenant_alias: t.tenant_alias,
       regions: [...t.regions],
       members: [...t.members],
+      viewers: [...t.viewers],
       quota: t.quota ? { ...t.quota } : undefined,
     }));
     this.#apps.clear();
@@ -198,6 +228,15 @@ export class SimulatorState {
     return team.members.includes(user.nick_name);
   }
 
+  /**
+   * Whether the user holds the team permission for a component operation: 300005 start,
+   * 300006 stop, 300007 upgrade, 300008 deploy (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618,
+   * APPOperationsView). Members with the viewer role hold none of them.
+   */
+  mayOperate(team: TeamRecord, user: UserRecord): boolean {
+    return this.isMember(team, user) && !team.viewers.includes(user.nick_name);
+  }
+
   // ---- apps ------------------------------------------------------------------------------
 
   apps(): AppRecord[] {
@@ -228,6 +267,7 @@ export class SimulatorState {
       group_name: app.group_name,
       note: app.note,
       k8s_app: app.k8s_app ?? app.group_name,
+      helm_service_ids: [...app.helm_service_ids],
       create_time: now,
       update_time: now,
     };
@@ -294,7 +334,8 @@ export class SimulatorState {
       create_status: c.create_status,
       check_uuid: c.check_uuid,
       check_event_id: c.check_event_id,
-      docker_cmd: c.docker_cmd,
+      // The console stores the image reference in docker_cmd for image components.
+      docker_cmd: c.docker_cmd ?? (c.service_source === 'docker_image' ? c.image : null),
       server_type: c.server_type,
       is_upgrate: c.is_upgrate,
       build_upgrade: c.build_upgrade,
@@ -305,11 +346,13 @@ export class SimulatorState {
       depends_on: [...c.depends_on],
       build_fails: c.build_fails,
       access_infos: [...c.access_infos],
+      registry_credentials: c.registry_credentials ? { ...c.registry_credentials } : null,
       deploy_version: c.deploy_version,
       create_time: now,
       update_time: now,
       status: c.status,
-      build: null,
+      run: null,
+      deployed: c.status !== 'undeploy',
       copied_from: null,
     };
     this.#components.set(record.service_id, record);
@@ -323,8 +366,18 @@ export class SimulatorState {
     this.#components.set(record.service_id, record);
   }
 
+  /**
+   * Deletes a component the way the console really deletes one: its events go, and so do other
+   * components' dependencies on it (goodrain/rainbond-console:console/services/app_actions/app_manage.py@ae3f1618,
+   * really_delete_service).
+   */
   removeComponent(serviceId: string): boolean {
-    return this.#components.delete(serviceId);
+    if (!this.#components.delete(serviceId)) return false;
+    for (const c of this.#components.values()) {
+      if (c.depends_on.includes(serviceId)) c.depends_on = c.depends_on.filter((d) => d !== serviceId);
+    }
+    this.#events = this.#events.filter((e) => e.service_id !== serviceId);
+    return true;
   }
 
   updateComponent(serviceId: string, patch: ComponentPatch): ComponentRecord {
@@ -334,18 +387,19 @@ export class SimulatorState {
     return c;
   }
 
-  /** Pins a component's live status (ending any build in progress); null = cluster silent. */
+  /** Pins a component's live status (ending any run in progress); null = the region silent. */
   setStatus(serviceId: string, status: LiveStatus): ComponentRecord {
     const c = this.#mustComponent(serviceId);
-    c.build = null;
+    c.run = null;
     c.status = status;
+    if (status !== 'undeploy' && status !== null) c.deployed = true;
     return c;
   }
 
   /** The status the console would report now. */
   liveStatus(serviceId: string): LiveStatus {
     const c = this.#mustComponent(serviceId);
-    return c.build ? buildPhase(c.build, this.now()) : c.status;
+    return c.run ? runStatus(c.run, this.now()) : c.status;
   }
 
   /** Components that list this one in depends_on. */
@@ -353,36 +407,86 @@ export class SimulatorState {
     return this.components().filter((c) => c.depends_on.includes(serviceId));
   }
 
-  /**
-   * Starts a build on the clock: creating (skipped when buildMs is 0), building, then
-   * running, or build_failure when the component's builds fail or its version is `fail-build`.
-   */
-  startBuild(serviceId: string, opts: { withCreating: boolean; userName: string }): BuildRun {
-    const c = this.#mustComponent(serviceId);
+  /** True when the component's builds fail: `build_fails`, or its version is `fail-build`. */
+  buildFails(c: ComponentRecord): boolean {
     const version = c.service_source === 'source_code' ? (c.code_version ?? c.version) : c.version;
-    const fails = c.build_fails || version === FAILING_BUILD_VERSION;
-    const run: BuildRun = {
-      startedAt: this.now(),
-      buildMs: opts.withCreating ? this.#timings.buildMs : 0,
-      startMs: this.#timings.startMs,
-      outcome: fails ? 'build_failure' : 'running',
-    };
-    c.build = run;
+    return c.build_fails || version === FAILING_BUILD_VERSION;
+  }
+
+  /**
+   * Starts a build and deploy on the clock, recording a `build-service` event.
+   * A component with no successful build reports `undeploy` while its build runs
+   * (goodrain/rainbond:worker/appm/store/store.go@385642ba, GetAppServiceStatus, and
+   * goodrain/rainbond:db/mysql/dao/version.go@385642ba, GetVersionByServiceID: only versions
+   * whose final_status is `success` count); a redeploy keeps the status it had. A failed
+   * build leaves that status for ever; a good one goes `waiting` (`starting` before region 6.5)
+   * for startMs, then `running`, or `succeeded` for a job.
+   */
+  startBuild(serviceId: string, opts: { userName: string }): StatusRun {
+    this.settle(serviceId);
+    const c = this.#mustComponent(serviceId);
+    const fails = this.buildFails(c);
+    const building: LiveStatus = c.deployed ? c.status : 'undeploy';
+    const run: StatusRun = fails
+      ? {
+          startedAt: this.now(),
+          phases: [{ status: building, ms: this.#timings.buildMs }],
+          settled: building,
+        }
+      : {
+          startedAt: this.now(),
+          phases: [
+            { status: building, ms: this.#timings.buildMs },
+            { status: this.#startingStatus, ms: this.#timings.startMs },
+          ],
+          settled: settledStatusFor(c.extend_method),
+        };
+    c.run = run;
     c.deploy_version = String(run.startedAt);
     this.recordEvent(c, 'build-service', opts.userName, {
-      finishesAt: run.startedAt + run.buildMs + run.startMs,
+      finishesAt: run.startedAt + this.#timings.buildMs,
       outcome: fails ? 'failure' : 'success',
       message: fails ? 'build failed' : '',
     });
+    if (!fails && this.#timings.buildMs === 0) c.deployed = true;
     return run;
   }
 
-  /** Settles a finished build into the stored status, so later operations start from it. */
+  /**
+   * Stops a component asynchronously: `stopping` for stopMs on the clock, then `closed`
+   * (goodrain/rainbond:worker/appm/types/v1/status.go@385642ba, STOPPING while pods remain).
+   * A component never deployed stays `undeploy`; a closed one stays closed.
+   */
+  startStop(serviceId: string, opts: { userName: string }): void {
+    this.settle(serviceId);
+    const c = this.#mustComponent(serviceId);
+    const live = this.liveStatus(serviceId);
+    if (live === 'undeploy' && !c.deployed) {
+      c.run = null;
+      c.status = 'undeploy';
+    } else if (live !== 'closed') {
+      c.run = {
+        startedAt: this.now(),
+        phases: [{ status: 'stopping', ms: this.#timings.stopMs ?? DEFAULT_STOP_MS }],
+        settled: 'closed',
+      };
+    }
+    this.recordEvent(c, 'stop-service', opts.userName, {
+      finishesAt: c.run ? runEndsAt(c.run) : this.now(),
+    });
+  }
+
+  /** Settles a finished run into the stored status, so later operations start from it. */
   settle(serviceId: string): ComponentRecord {
     const c = this.#mustComponent(serviceId);
-    if (c.build && buildFinished(c.build, this.now())) {
-      c.status = c.build.outcome;
-      c.build = null;
+    if (c.run) {
+      const now = this.now();
+      // A build whose phase past the build itself has been reached succeeded.
+      if (c.run.phases.length > 1 && now >= c.run.startedAt + (c.run.phases[0]?.ms ?? 0)) c.deployed = true;
+      if (runFinished(c.run, now)) {
+        c.status = c.run.settled;
+        c.run = null;
+      }
     }
     return c;
   }
@@ -427,7 +531,11 @@ export class SimulatorState {
       users: this.#users.map(({ token: _token, ...rest }) => rest),
       teams: this.#teams,
       apps: this.apps().map((a) => ({ ...a, service_ids: this.componentsOf(a.ID).map((c) => c.service_id) })),
-      components: this.components().map((c) => ({ ...c, live_status: this.liveStatus(c.service_id) })),
+      components: this.components().map(({ registry_credentials: _secret, ...c }) => ({
+        ...c,
+        registry_credentials: null,
+        live_status: this.liveStatus(c.service_id),
+      })),
     };
   }
 

@@ -257,7 +257,7 @@ describe('the client against injected faults on the copy', () => {
     },
     {
       name: 'a part-way copy answered with a 500 is an unknown outcome',
-      fault: { route: 'copy', kind: 'partial-effect', created: 1 },
+      fault: { route: 'copy', kind: 'partial-effect-unknown-version', created: 1 },
       expected: RainbondOutcomeUnknownError,
       copiesInLedger: 1,
       httpStatus: 500,

@@ -106,6 +106,8 @@ export interface CopiedService {
   tenant_id: string;
   service_region: string;
   image: string;
+  docker_cmd: string | null;
+  extend_method: string;
   version: string;
   code_version: string | null;
 }

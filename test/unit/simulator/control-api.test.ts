@@ -66,9 +66,12 @@ describe('control API', () => {
   });
 
   it('An invalid fault is a 400 naming the problem.', async () => {
-    const reply = await control(sim, 'POST', 'faults', { route: 'listApps', kind: 'partial-effect' });
+    const reply = await control(sim, 'POST', 'faults', {
+      route: 'listApps',
+      kind: 'partial-effect-unknown-version',
+    });
     expect(reply.status).toBe(400);
-    expect(reply.json.error).toContain('partial-effect only applies to the copy route');
+    expect(reply.json.error).toContain('partial-effect-unknown-version only applies to the copy route');
   });
 
   it('POST clock/advance moves a manual clock, and copies move through their statuses.', async () => {

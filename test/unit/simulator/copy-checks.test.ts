@@ -146,7 +146,7 @@ const cases: Case[] = [
     fact: '`build_source` without `version` is a 400',
     body: copyBody({ services: [svc(COMPONENTS.web.serviceId, { build_source: {} })] }),
     status: 400,
-    expected: { detail: '参数错误', err: { version: ['This field is required.'] }, code: 20400 },
+    expected: { detail: '参数错误', err: { version: ['该字段是必填项。'] }, code: 20400 },
     subset: true,
   },
   {
@@ -154,7 +154,7 @@ const cases: Case[] = [
     fact: '`build_source` without `version` is a 400; 4. body fields',
     body: { services: [svc(COMPONENTS.web.serviceId, { build_source: { image: 'x' } })] },
     status: 400,
-    expected: { err: { version: ['This field is required.'] } },
+    expected: { err: { version: ['该字段是必填项。'] } },
     subset: true,
   },
   {
@@ -165,7 +165,7 @@ const cases: Case[] = [
     expected: envelope(
       404,
       'no found team or team not join this region',
-      '目标团队不存在，或团队未加入该数据中心',
+      '目标团队不存在，或团队为加入该数据中心',
     ),
   },
   {
@@ -176,7 +176,7 @@ const cases: Case[] = [
     expected: envelope(
       404,
       'no found team or team not join this region',
-      '目标团队不存在，或团队未加入该数据中心',
+      '目标团队不存在，或团队为加入该数据中心',
     ),
   },
   {
@@ -188,7 +188,7 @@ const cases: Case[] = [
     expected: envelope(
       404,
       'no found team or team not join this region',
-      '目标团队不存在，或团队未加入该数据中心',
+      '目标团队不存在，或团队为加入该数据中心',
     ),
   },
   {
@@ -199,7 +199,7 @@ const cases: Case[] = [
     expected: envelope(
       404,
       'no found team or team not join this region',
-      '目标团队不存在，或团队未加入该数据中心',
+      '目标团队不存在，或团队为加入该数据中心',
     ),
   },
   {
@@ -269,7 +269,7 @@ const cases: Case[] = [
     expected: envelope(
       400,
       'package_build components do not support quick copy',
-      '本地软件包构建的组件暂不支持快速复制',
+      '上传软件包创建的组件暂不支持快速复制：report-uploader',
     ),
   },
   {
@@ -281,7 +281,7 @@ const cases: Case[] = [
     expected: envelope(
       400,
       'package_build components do not support quick copy',
-      '本地软件包构建的组件暂不支持快速复制',
+      '上传软件包创建的组件暂不支持快速复制：report-uploader',
     ),
   },
   {
@@ -329,7 +329,7 @@ describe('copy checks, in the console order', () => {
     });
   }
 
-  it('The 500s come as the JSON envelope of the generic handler, not an HTML page.', async () => {
+  it('The 500s come as the JSON body of the generic handler (console 6.1.1+), traceback in msg_show, not an HTML page.', async () => {
     const reply = await call(sim, 'POST', paths.copy(APPS.shopOnline), {
       body: copyBody({ target_app_id: 'x' }),
     });
@@ -340,7 +340,50 @@ describe('copy checks, in the console order', () => {
       'msg_show',
       'error_type',
       'error_trace',
+      'error_details',
     ]);
+    const body = reply.json as Record<string, unknown>;
+    expect(body).toMatchObject({
+      code: 10401,
+      msg: 'invalid literal for int() with base 10: "x"',
+      error_type: 'ValueError',
+    });
+    expect(body.msg_show).toMatch(
+      /^Traceback \(most recent call last\):\n[\s\S]*\nValueError: invalid literal/,
+    );
+    expect(body.error_trace).toBe(body.msg_show);
+  });
+
+  it('A package_build component is refused before an unknown id is looked up (validate_services_support_copy runs first).', async () => {
+    const reply = await call(sim, 'POST', paths.copy(APPS.legacyTools), {
+      body: copyBody({ services: [svc('0'.repeat(32)), svc(COMPONENTS.reportUploader.serviceId)] }),
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toMatchObject({ msg: 'package_build components do not support quick copy' });
+  });
+
+  it('Helm app: a component outside the region app-service list is a 500 with msg its quoted id, every time, creating nothing.', async () => {
+    for (let i = 0; i < 2; i++) {
+      const reply = await call(sim, 'POST', paths.copy(APPS.helmShop), {
+        body: copyBody({
+          services: [svc(COMPONENTS.storefront.serviceId), svc(COMPONENTS.chartHook.serviceId)],
+        }),
+      });
+      expect(reply.status).toBe(500);
+      expect(reply.json).toMatchObject({
+        code: 10401,
+        msg: `'${COMPONENTS.chartHook.serviceId}'`,
+        error_type: 'KeyError',
+      });
+    }
+    expect(sim.state.componentsOf(APPS.shopStaging)).toEqual([]);
+    expect(sim.ledger.copies).toEqual([]);
+  });
+
+  it('Helm app: `services: []` copies only the components of the app-service list.', async () => {
+    const reply = await call(sim, 'POST', paths.copy(APPS.helmShop), { body: copyBody() });
+    expect(reply.status).toBe(200);
+    expect(sim.state.componentsOf(APPS.shopStaging).map((c) => c.service_cname)).toEqual(['storefront-copy']);
   });
 
   it('A numeric string `target_app_id` is accepted, as the console coerces it.', async () => {

@@ -117,14 +117,74 @@ describe('what a copy creates', () => {
     expect(sim.state.component(s!.service_id)!.code_version).toBe('feature-x');
   });
 
-  it('A registry port in the image is kept when the tag is replaced.', async () => {
-    sim.state.updateComponent(COMPONENTS.worker.serviceId, {
-      image: 'registry.local:5000/shop/worker:2.3.1',
-    });
+  it('The console keeps only what precedes the first ":" of the image: a registry port is lost, docker_cmd keeps the old image.', async () => {
+    const [s] = copiedServices(
+      await call(sim, 'POST', paths.copy(APPS.reports), {
+        body: copyBody({ services: [svc(COMPONENTS.report.serviceId, { build_source: { version: 'v2' } })] }),
+      }),
+    );
+    expect(s!.image).toBe('registry.example.com:v2');
+    expect(s!.version).toBe('v2');
+    expect(s!.docker_cmd).toBe(COMPONENTS.report.image);
+    // That image does not exist: the copy's build fails.
+    expect(sim.state.component(s!.service_id)!.build_fails).toBe(true);
+  });
+
+  it('An image without a registry port gets the version as its tag and builds.', async () => {
     const [s] = copiedServices(
       await copy({ services: [svc(COMPONENTS.worker.serviceId, { build_source: { version: '2.4' } })] }),
     );
-    expect(s!.image).toBe('registry.local:5000/shop/worker:2.4');
+    expect(s!.image).toBe('registry.example.com/shop/worker:2.4');
+    expect(s!.docker_cmd).toBe(COMPONENTS.worker.image);
+    expect(sim.state.component(s!.service_id)!.build_fails).toBe(false);
+  });
+
+  it('A third-party component is copied under a second fresh id, named <cname>-copy, but left out of the answer.', async () => {
+    const ids = [
+      '11111111111111111111111111aaaaaa',
+      '22222222222222222222222222bbbbbb',
+      '33333333333333333333333333cccccc',
+    ];
+    const fresh = await startSimulator({ newServiceId: () => ids.shift()! });
+    try {
+      const reply = await call(fresh, 'POST', paths.copy(APPS.edgeGateway), { body: copyBody() });
+      expect(reply.status).toBe(200);
+      const answered = copiedServices(reply);
+      expect(answered.map((c) => c.service_cname)).toEqual(['gateway-copy']);
+      expect(answered[0]!.service_id).toBe('11111111111111111111111111aaaaaa');
+      const listed = fresh.state.componentsOf(APPS.shopStaging);
+      const third = listed.find((c) => c.service_source === 'third_party')!;
+      // The id precomputed for it (22...bb) is discarded for a second one.
+      expect(third).toMatchObject({
+        service_id: '33333333333333333333333333cccccc',
+        service_alias: 'grcccccc',
+        service_cname: 'legacy-db-copy',
+        k8s_component_name: 'legacy-db',
+      });
+      expect(fresh.state.component('22222222222222222222222222bbbbbb')).toBeUndefined();
+      expect(fresh.ledger.copies[0]).toMatchObject({
+        createdServiceIds: ['11111111111111111111111111aaaaaa', '33333333333333333333333333cccccc'],
+        thirdPartyServiceIds: ['33333333333333333333333333cccccc'],
+      });
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('The copy is atomic: a failure inside it (an unknown id after good ones) creates nothing.', async () => {
+    const reply = await copy({
+      services: [svc(COMPONENTS.web.serviceId), svc(COMPONENTS.api.serviceId), svc('f'.repeat(32))],
+    });
+    expect(reply.status).toBe(500);
+    expect(sim.state.componentsOf(APPS.shopStaging)).toEqual([]);
+    expect(sim.ledger.copies).toEqual([]);
+    expect(sim.ledger.calls.at(-1)!.tookEffect).toBe(false);
+  });
+
+  it('The old single-instance kinds are widened in the copy (stateless -> stateless_multiple).', async () => {
+    sim.state.updateComponent(COMPONENTS.web.serviceId, { extend_method: 'stateless' });
+    const [s] = copiedServices(await copy({ services: [svc(COMPONENTS.web.serviceId)] }));
+    expect(s!.extend_method).toBe('stateless_multiple');
   });
 
   it('build_source.version is ignored for sources other than image and source code.', async () => {
@@ -170,9 +230,11 @@ describe('what a copy creates', () => {
     expect(sim.state.component(s!.service_id)!.depends_on).toEqual([COMPONENTS.api.serviceId]);
   });
 
-  it('Each copy starts building right away: its live status is "creating" once the call returns.', async () => {
+  it('Each copy starts building right away: "" in the answer, "undeploy" once the call returns, with a build-service event.', async () => {
     const [s] = copiedServices(await copy({ services: [svc(COMPONENTS.web.serviceId)] }));
-    expect(sim.state.liveStatus(s!.service_id)).toBe('creating');
+    expect(s!.status).toBe('');
+    expect(sim.state.liveStatus(s!.service_id)).toBe('undeploy');
+    expect(sim.state.eventsOf(s!.service_id).map((e) => e.opt_type)).toEqual(['build-service']);
   });
 
   it('Copying an app with no components returns an empty list and records no copy.', async () => {

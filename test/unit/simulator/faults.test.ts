@@ -67,6 +67,82 @@ const cases: FaultCase[] = [
     ledgerStatus: 503,
   },
   {
+    name: 'error-before-effect without status or body is the console 500 (code 10401, traceback in msg_show); nothing copied.',
+    fault: { kind: 'error-before-effect' },
+    sees: (o) => {
+      expect(response(o).status).toBe(500);
+      const body = JSON.parse(response(o).body);
+      expect(body).toMatchObject({
+        code: 10401,
+        msg: 'simulated fault: error-before-effect',
+        error_type: 'Exception',
+      });
+      expect(body.msg_show).toMatch(/^Traceback \(most recent call last\):/);
+      expect(body.error_trace).toBe(body.msg_show);
+    },
+    tookEffect: false,
+    created: 0,
+    ledgerStatus: 500,
+  },
+  {
+    name: 'back-pressure answers 409 "wait a moment please" and nothing is copied.',
+    fault: { kind: 'back-pressure' },
+    sees: (o) => {
+      expect(response(o).status).toBe(409);
+      expect(JSON.parse(response(o).body)).toEqual({
+        code: 409,
+        msg: 'wait a moment please',
+        msg_show: '操作过于频繁，请稍后再试',
+      });
+    },
+    tookEffect: false,
+    created: 0,
+    ledgerStatus: 409,
+  },
+  {
+    name: 'insufficient-resources answers 412 code 10406 and nothing is copied.',
+    fault: { kind: 'insufficient-resources' },
+    sees: (o) => {
+      expect(response(o).status).toBe(412);
+      expect(JSON.parse(response(o).body)).toEqual({
+        code: 10406,
+        msg: 'cluster lack of memory',
+        msg_show: '集群可用资源不足，请联系集群管理员',
+        data: { bean: {}, list: [] },
+      });
+    },
+    tookEffect: false,
+    created: 0,
+    ledgerStatus: 412,
+  },
+  {
+    name: 'invalid-license answers 401 code 10400 (no WWW-Authenticate: not a token problem) and nothing is copied.',
+    fault: { kind: 'invalid-license' },
+    sees: (o) => {
+      expect(response(o).status).toBe(401);
+      expect(response(o).headers['www-authenticate']).toBeUndefined();
+      expect(JSON.parse(response(o).body)).toEqual({
+        code: 10400,
+        msg: 'invalid license',
+        msg_show: 'license不正确或已过期',
+      });
+    },
+    tookEffect: false,
+    created: 0,
+    ledgerStatus: 401,
+  },
+  {
+    name: 'error-after-effect without status is the console 500 although the copy took effect.',
+    fault: { kind: 'error-after-effect' },
+    sees: (o) => {
+      expect(response(o).status).toBe(500);
+      expect(JSON.parse(response(o).body)).toMatchObject({ code: 10401, error_type: 'Exception' });
+    },
+    tookEffect: true,
+    created: 3,
+    ledgerStatus: 500,
+  },
+  {
     name: 'error-after-effect answers a 5xx although the copy took effect.',
     fault: { kind: 'error-after-effect', status: 502 },
     sees: (o) => expect(response(o).status).toBe(502),
@@ -103,11 +179,11 @@ const cases: FaultCase[] = [
     ledgerStatus: null,
   },
   {
-    name: 'partial-effect creates only the first k components, then answers 500.',
-    fault: { kind: 'partial-effect', created: 1 },
+    name: 'partial-effect-unknown-version creates only the first k components, then answers 500.',
+    fault: { kind: 'partial-effect-unknown-version', created: 1 },
     sees: (o) => {
       expect(response(o).status).toBe(500);
-      expect(JSON.parse(response(o).body)).toMatchObject({ code: 10401, error_type: 'ReadTimeout' });
+      expect(JSON.parse(response(o).body)).toMatchObject({ code: 10401, error_type: 'ReadTimeoutError' });
     },
     tookEffect: true,
     created: 1,
@@ -247,7 +323,7 @@ describe('fault kinds on the copy', () => {
   }
 
   it('partial-effect records a partial copy with the components it did create.', async () => {
-    sim.faults.add({ route: 'copy', kind: 'partial-effect', created: 2 });
+    sim.faults.add({ route: 'copy', kind: 'partial-effect-unknown-version', created: 2 });
     await rawCall(sim, 'POST', paths.copy(APPS.shopOnline), { body: copyBody() });
     const [copy] = sim.ledger.copies;
     expect(copy).toMatchObject({ partial: true, targetAppId: APPS.shopStaging });
@@ -353,7 +429,7 @@ describe('fault scheduling', () => {
     ['An unknown route is refused.', { route: 'copyy', kind: 'latency', ms: 1 }, 'route'],
     [
       'partial-effect outside the copy is refused.',
-      { route: 'listApps', kind: 'partial-effect' },
+      { route: 'listApps', kind: 'partial-effect-unknown-version' },
       'only applies to the copy',
     ],
     ['A 2xx error status is refused.', { route: 'copy', kind: 'error-after-effect', status: 200 }, 'status'],
@@ -393,13 +469,13 @@ describe('faults on other routes', () => {
     expect(sim.ledger.calls[0]).toMatchObject({ tookEffect: true, status: 500 });
   });
 
-  it('reset-after-effect on operations stops the component and resets the connection.', async () => {
+  it('reset-after-effect on operations starts stopping the component and resets the connection.', async () => {
     sim.faults.add({ route: 'operations', kind: 'reset-after-effect' });
     const outcome = await rawCall(sim, 'POST', paths.operations(APPS.shopOnline), {
       body: { action: 'stop', service_ids: [COMPONENTS.web.serviceId] },
     });
     expect(outcome).toMatchObject({ kind: 'error', code: 'ECONNRESET' });
-    expect(sim.state.liveStatus(COMPONENTS.web.serviceId)).toBe('closed');
+    expect(sim.state.liveStatus(COMPONENTS.web.serviceId)).toBe('stopping');
   });
 
   it('wrong-types on the components list turns the array into an object.', async () => {

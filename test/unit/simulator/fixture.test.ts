@@ -47,6 +47,11 @@ describe('the default fixture', () => {
       D.TEAMS.tiny.tenantName,
     ]);
     expect(members('bob')).toEqual([D.TEAMS.shop.tenantName]);
+    expect(members('dave')).toEqual([D.TEAMS.shop.tenantName, D.TEAMS.staging.tenantName]);
+    const viewers = (name: string) =>
+      fixture.teams.filter((t) => (t.viewers ?? []).includes(name)).map((t) => t.tenant_name);
+    expect(viewers('dave')).toEqual([D.TEAMS.shop.tenantName, D.TEAMS.staging.tenantName]);
+    expect(viewers('alice')).toEqual([]);
     expect(fixture.teams.find((t) => t.tenant_name === D.TEAMS.staging.tenantName)!.regions).toEqual([
       D.REGION,
     ]);
@@ -74,6 +79,29 @@ describe('the default fixture', () => {
       );
       expect(sim.state.component(D.COMPONENTS.halfMade.serviceId)!.create_status).not.toBe('complete');
       expect(sim.state.component(D.COMPONENTS.cron.serviceId)!.build_fails).toBe(true);
+      expect(sim.state.component(D.COMPONENTS.worker.serviceId)!.registry_credentials?.password).toBe(
+        D.COMPONENTS.worker.registryPassword,
+      );
+      expect(sim.state.component(D.COMPONENTS.nightly.serviceId)!.version).toBe(D.COMPONENTS.nightly.version);
+      expect(D.COMPONENTS.nightly.version.length).toBeGreaterThan(32);
+      expect(sim.state.component(D.COMPONENTS.legacyDb.serviceId)!.service_source).toBe('third_party');
+      expect(sim.state.componentsOf(D.APPS.edgeGateway).map((c) => c.service_source)).toEqual([
+        'docker_image',
+        'third_party',
+      ]);
+      expect(sim.state.component(D.COMPONENTS.report.serviceId)!.image).toBe(D.COMPONENTS.report.image);
+      expect(D.COMPONENTS.report.image).toMatch(/^[^/:]+:\d+\//);
+      expect(sim.state.component(D.COMPONENTS.migrate.serviceId)!.extend_method).toBe('job');
+      expect(sim.state.app(D.APPS.helmShop)!.helm_service_ids).toEqual([D.COMPONENTS.storefront.serviceId]);
+      for (const app of [
+        D.APPS.nightlyBuilds,
+        D.APPS.edgeGateway,
+        D.APPS.reports,
+        D.APPS.batchJobs,
+        D.APPS.helmShop,
+      ]) {
+        expect(sim.state.app(app)!.tenant_id).toBe(D.TEAMS.shop.tenantId);
+      }
     } finally {
       await sim.stop();
     }
@@ -109,7 +137,7 @@ describe('fixture validation', () => {
       edit: (f) => {
         (f.teams[0]!.members as string[]).push('mallory');
       },
-      problems: ['teams[0].members[3]: unknown user "mallory"'],
+      problems: ['teams[0].members[4]: unknown user "mallory"'],
     },
     {
       name: 'A team opened in a region the enterprise lacks is refused.',
@@ -158,12 +186,28 @@ describe('fixture validation', () => {
       problems: ['components[0]: Unrecognized key: "k8s_name"'],
     },
     {
+      name: 'A viewer who is not a member of the team is refused.',
+      edit: (f) => {
+        (f.teams[2]!.viewers as string[]) = ['bob'];
+      },
+      problems: ['teams[2].viewers[0]: "bob" is not a member'],
+    },
+    {
+      name: 'A status the region never reports (the old "build_failure") is refused.',
+      edit: (f) => {
+        f.components[0]!.status = 'build_failure' as never;
+      },
+      problems: [
+        'components[0].status: Invalid option: expected one of "running"|"closed"|"starting"|"waiting"|"stopping"|"abnormal"|"some_abnormal"|"unknow"|"upgrade"|"undeploy"|"succeeded"|"paused"',
+      ],
+    },
+    {
       name: 'An unknown live status is refused.',
       edit: (f) => {
         f.components[0]!.status = 'Running';
       },
       problems: [
-        'components[0].status: Invalid option: expected one of "running"|"starting"|"checking"|"stoping"|"closed"|"undeploy"|"unusual"|"abnormal"|"some_abnormal"|"upgrade"|"building"|"build_failure"|"creating"|"unKnow"',
+        'components[0].status: Invalid option: expected one of "running"|"closed"|"starting"|"waiting"|"stopping"|"abnormal"|"some_abnormal"|"unknow"|"upgrade"|"undeploy"|"succeeded"|"paused"',
       ],
     },
   ];

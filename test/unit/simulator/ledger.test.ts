@@ -83,6 +83,7 @@ describe('ledger', () => {
         targetAppId: APPS.shopStaging,
         sourceServiceIds: SHOP_ONLINE_COMPONENTS.map((c) => c.serviceId),
         createdServiceIds: created,
+        thirdPartyServiceIds: [],
         partial: false,
         time: start,
       },

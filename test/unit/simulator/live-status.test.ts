@@ -1,6 +1,7 @@
 // rainbond-openapi.md: "each copy is built and deployed automatically after the call returns",
-// and the live status values (creating, building, running, build_failure). The simulator moves
-// a copy through them on its clock, after statusTimings.buildMs then startMs.
+// and "Live component status": the region's vocabulary. A copy is `undeploy` while its first
+// build runs (for ever if it fails), then `waiting` for startMs, then `running` (`succeeded`
+// for a job). A stop is `stopping` for stopMs, then `closed`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPS, COMPONENTS, TEAMS } from '../../support/simulator/fixtures/default.ts';
 import {
@@ -12,7 +13,7 @@ import {
 } from '../../support/simulator/index.ts';
 import { call, copiedServices, copyBody, paths } from './console-client.ts';
 
-const timings = { buildMs: 1000, startMs: 4000 };
+const timings = { buildMs: 1000, startMs: 4000, stopMs: 500 };
 
 describe('live status on a manual clock', () => {
   let sim: Simulator;
@@ -42,23 +43,23 @@ describe('live status on a manual clock', () => {
   };
 
   const steps: { name: string; advance: number; expected: string }[] = [
-    { name: 'A fresh copy is "creating".', advance: 0, expected: 'creating' },
+    { name: 'A fresh copy is "undeploy" (no successful build yet).', advance: 0, expected: 'undeploy' },
     {
-      name: 'It is still "creating" 1 ms before buildMs.',
+      name: 'It is still "undeploy" 1 ms before buildMs.',
       advance: timings.buildMs - 1,
-      expected: 'creating',
+      expected: 'undeploy',
     },
-    { name: 'It is "building" at buildMs.', advance: 1, expected: 'building' },
+    { name: 'It is "waiting" once built.', advance: 1, expected: 'waiting' },
     {
-      name: 'It is still "building" 1 ms before the build ends.',
+      name: 'It is still "waiting" 1 ms before it is up.',
       advance: timings.startMs - 1,
-      expected: 'building',
+      expected: 'waiting',
     },
     { name: 'It is "running" once buildMs + startMs have passed.', advance: 1, expected: 'running' },
     { name: 'It stays "running" afterwards.', advance: 60_000, expected: 'running' },
   ];
 
-  it('A copy moves creating -> building -> running, exactly at the configured times, as the list shows.', async () => {
+  it('A copy moves undeploy -> waiting -> running, exactly at the configured times, as the list shows.', async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
     for (const step of steps) {
       clock.advance(step.advance);
@@ -66,27 +67,54 @@ describe('live status on a manual clock', () => {
     }
   });
 
-  it('A copy of a component whose builds fail ends in "build_failure".', async () => {
+  it('A copy of a component whose builds fail stays "undeploy" for ever.', async () => {
     const id = await copyOne(COMPONENTS.cron.serviceId, APPS.legacyTools);
     clock.advance(timings.buildMs);
-    expect(await listedStatus(id)).toBe('building');
-    clock.advance(timings.startMs);
-    expect(await listedStatus(id)).toBe('build_failure');
+    expect(await listedStatus(id)).toBe('undeploy');
+    clock.advance(timings.startMs + 3_600_000);
+    expect(await listedStatus(id)).toBe('undeploy');
   });
 
-  it(`A copy whose version is changed to "${FAILING_BUILD_VERSION}" ends in "build_failure".`, async () => {
+  it(`A copy whose version is changed to "${FAILING_BUILD_VERSION}" stays "undeploy".`, async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline, {
       build_source: { version: FAILING_BUILD_VERSION },
     });
     clock.advance(timings.buildMs + timings.startMs);
-    expect(await listedStatus(id)).toBe('build_failure');
+    expect(await listedStatus(id)).toBe('undeploy');
   });
 
   it('A test can make a source fail to build through the state, before copying it.', async () => {
     sim.state.updateComponent(COMPONENTS.api.serviceId, { build_fails: true });
     const id = await copyOne(COMPONENTS.api.serviceId, APPS.shopOnline);
     clock.advance(timings.buildMs + timings.startMs);
-    expect(sim.state.liveStatus(id)).toBe('build_failure');
+    expect(sim.state.liveStatus(id)).toBe('undeploy');
+  });
+
+  it('A copy of a job component settles at "succeeded", not "running".', async () => {
+    const reply = await call(sim, 'POST', paths.copy(APPS.batchJobs), { body: copyBody() });
+    const id = copiedServices(reply)[0]!.service_id;
+    clock.advance(timings.buildMs);
+    expect(await listedStatus(id)).toBe('waiting');
+    clock.advance(timings.startMs);
+    expect(await listedStatus(id)).toBe('succeeded');
+  });
+
+  it('A copy whose image the version change mangled (registry port) never builds: "undeploy", failed build event.', async () => {
+    const reply = await call(sim, 'POST', paths.copy(APPS.reports), {
+      body: copyBody({
+        services: [{ service_id: COMPONENTS.report.serviceId, change: { build_source: { version: 'v2' } } }],
+      }),
+    });
+    const id = copiedServices(reply)[0]!.service_id;
+    clock.advance(timings.buildMs + timings.startMs);
+    expect(await listedStatus(id)).toBe('undeploy');
+    const events = (await call(sim, 'GET', paths.events(APPS.shopStaging, id, TEAMS.staging.tenantName)))
+      .json as {
+      events: Record<string, unknown>[];
+    };
+    expect(events.events).toMatchObject([
+      { opt_type: 'build-service', status: 'failure', final_status: 'complete' },
+    ]);
   });
 
   it('The app detail follows: closed while building, running once its copies run.', async () => {
@@ -97,7 +125,7 @@ describe('live status on a manual clock', () => {
     expect((await detail()).json).toMatchObject({ status: 'running', running_service_count: 1 });
   });
 
-  it('The build event is in progress until the build ends, then complete with its outcome.', async () => {
+  it('A failed build event is in progress ("" / "") until the build ends, then failure / complete.', async () => {
     const id = await copyOne(COMPONENTS.cron.serviceId, APPS.legacyTools);
     const events = async () =>
       (
@@ -106,7 +134,9 @@ describe('live status on a manual clock', () => {
         }
       ).events;
     expect(await events()).toMatchObject([{ opt_type: 'build-service', status: '', final_status: '' }]);
-    clock.advance(timings.buildMs + timings.startMs);
+    clock.advance(timings.buildMs - 1);
+    expect(await events()).toMatchObject([{ opt_type: 'build-service', status: '', final_status: '' }]);
+    clock.advance(1);
     expect(await events()).toMatchObject([
       { opt_type: 'build-service', status: 'failure', final_status: 'complete' },
     ]);
@@ -119,22 +149,48 @@ describe('live status on a manual clock', () => {
     expect(await listedStatus(id)).toBe('abnormal');
   });
 
-  it('Stop moves a running copy to "closed", and then it can be deleted.', async () => {
+  it('Stop is asynchronous: "stopping" for stopMs, then "closed", and then it can be deleted without force.', async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
     clock.advance(timings.buildMs + timings.startMs);
-    const path = `${paths.service(APPS.shopStaging, id, TEAMS.staging.tenantName)}?force=1`;
-    expect((await call(sim, 'DELETE', path)).status).toBe(409);
-    await call(sim, 'POST', paths.operations(APPS.shopStaging, TEAMS.staging.tenantName), {
+    const path = paths.service(APPS.shopStaging, id, TEAMS.staging.tenantName);
+    expect((await call(sim, 'DELETE', `${path}?force=0`)).status).toBe(409);
+    const stop = await call(sim, 'POST', paths.operations(APPS.shopStaging, TEAMS.staging.tenantName), {
       body: { action: 'stop', service_ids: [id] },
     });
+    expect(stop.json).toEqual({ msg: '操作成功' });
+    expect(await listedStatus(id)).toBe('stopping');
+    expect((await call(sim, 'DELETE', `${path}?force=0`)).status).toBe(409);
+    clock.advance(timings.stopMs - 1);
+    expect(await listedStatus(id)).toBe('stopping');
+    clock.advance(1);
     expect(await listedStatus(id)).toBe('closed');
-    expect((await call(sim, 'DELETE', path)).status).toBe(200);
+    expect((await call(sim, 'DELETE', `${path}?force=0`)).status).toBe(200);
   });
 
-  it('A copy still building can be deleted (it has no running instance yet).', async () => {
-    const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
-    const path = `${paths.service(APPS.shopStaging, id, TEAMS.staging.tenantName)}?force=1`;
-    expect((await call(sim, 'DELETE', path)).status).toBe(200);
+  it('On a pre-6.5 region (startingStatus "starting") a copy is "starting" between build and running.', async () => {
+    const old = await startSimulator({ clock, statusTimings: timings, startingStatus: 'starting' });
+    try {
+      const reply = await call(old, 'POST', paths.copy(APPS.shopOnline), {
+        body: copyBody({ services: [{ service_id: COMPONENTS.web.serviceId }] }),
+      });
+      const id = copiedServices(reply)[0]!.service_id;
+      clock.advance(timings.buildMs);
+      expect(old.state.liveStatus(id)).toBe('starting');
+      clock.advance(timings.startMs);
+      expect(old.state.liveStatus(id)).toBe('running');
+    } finally {
+      await old.stop();
+    }
+  });
+
+  it('A copy still building ("undeploy") or "waiting" can be deleted without force.', async () => {
+    const building = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
+    const path = (id: string) => `${paths.service(APPS.shopStaging, id, TEAMS.staging.tenantName)}?force=0`;
+    expect((await call(sim, 'DELETE', path(building))).status).toBe(200);
+    const waiting = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
+    clock.advance(timings.buildMs);
+    expect(sim.state.liveStatus(waiting)).toBe('waiting');
+    expect((await call(sim, 'DELETE', path(waiting))).status).toBe(200);
   });
 });
 

@@ -1,47 +1,119 @@
-// The simulator's pure building blocks, as tables: the build phase on the clock, image tag
-// handling for `build_source.version`, the fault PRNG, and the wrong-types body.
+// The simulator's pure building blocks, as tables: the status of a timed run on the clock,
+// the region's status vocabulary and which of it blocks a delete, image tag handling for
+// `build_source.version`, the fault PRNG, and the wrong-types body.
 import { describe, expect, it } from 'vitest';
-import { type BuildRun, buildPhase, isRunningLike } from '../../support/simulator/component-status.ts';
+import {
+  blocksDelete,
+  COMPONENT_STATUSES,
+  runStatus,
+  type StatusRun,
+  settledStatusFor,
+} from '../../support/simulator/component-status.ts';
 import { wrongTypesText } from '../../support/simulator/garbled-bodies.ts';
 import { createPrng } from '../../support/simulator/prng.ts';
-import { aliasForServiceId, imageTag, withImageTag } from '../../support/simulator/service-base-info.ts';
+import {
+  aliasForServiceId,
+  consoleImageWithVersion,
+  imageTag,
+  withImageTag,
+} from '../../support/simulator/service-base-info.ts';
 
-describe('buildPhase', () => {
-  const run: BuildRun = { startedAt: 1000, buildMs: 100, startMs: 200, outcome: 'build_failure' };
+describe('runStatus', () => {
+  const build: StatusRun = {
+    startedAt: 1000,
+    phases: [
+      { status: 'undeploy', ms: 100 },
+      { status: 'waiting', ms: 200 },
+    ],
+    settled: 'running',
+  };
   const cases: [number, string][] = [
-    [1000, 'creating'],
-    [1099, 'creating'],
-    [1100, 'building'],
-    [1299, 'building'],
-    [1300, 'build_failure'],
-    [99_999, 'build_failure'],
+    [1000, 'undeploy'],
+    [1099, 'undeploy'],
+    [1100, 'waiting'],
+    [1299, 'waiting'],
+    [1300, 'running'],
+    [99_999, 'running'],
   ];
-  for (const [now, phase] of cases) {
-    it(`At ${now} a build started at 1000 (100 creating, 200 building) is "${phase}".`, () => {
-      expect(buildPhase(run, now)).toBe(phase);
+  for (const [now, status] of cases) {
+    it(`At ${now} a build started at 1000 (100 undeploy, 200 waiting) is "${status}".`, () => {
+      expect(runStatus(build, now)).toBe(status);
     });
   }
-  it('A build without a creating phase starts in "building".', () => {
-    expect(buildPhase({ ...run, buildMs: 0 }, 1000)).toBe('building');
+  it('A phase of 0 ms is skipped: a build with no build time starts in "waiting".', () => {
+    expect(
+      runStatus({ ...build, phases: [{ status: 'undeploy', ms: 0 }, ...build.phases.slice(1)] }, 1000),
+    ).toBe('waiting');
+  });
+  it('A failed build is its only phase, settled at the same status: "undeploy" for ever.', () => {
+    const failed: StatusRun = { startedAt: 0, phases: [{ status: 'undeploy', ms: 10 }], settled: 'undeploy' };
+    expect(runStatus(failed, 5)).toBe('undeploy');
+    expect(runStatus(failed, 1e9)).toBe('undeploy');
   });
 });
 
-describe('which statuses block a delete', () => {
+describe('the region status vocabulary', () => {
+  it("is the region's, spelled as the region spells it, without the statuses the status API never returns.", () => {
+    expect([...COMPONENT_STATUSES].sort()).toEqual(
+      [
+        'running',
+        'closed',
+        'starting',
+        'waiting',
+        'stopping',
+        'abnormal',
+        'some_abnormal',
+        'unknow',
+        'upgrade',
+        'undeploy',
+        'succeeded',
+        'paused',
+      ].sort(),
+    );
+    for (const gone of [
+      'building',
+      'build_failure',
+      'creating',
+      'checking',
+      'unusual',
+      'stoping',
+      'unKnow',
+    ]) {
+      expect(COMPONENT_STATUSES as readonly string[]).not.toContain(gone);
+    }
+  });
+  const settled: [string, string][] = [
+    ['job', 'succeeded'],
+    ['cronjob', 'running'],
+    ['stateless_multiple', 'running'],
+    ['state_multiple', 'running'],
+  ];
+  for (const [kind, status] of settled) {
+    it(`A component of extend_method ${kind} settles at "${status}".`, () => {
+      expect(settledStatusFor(kind)).toBe(status);
+    });
+  }
+});
+
+describe('which statuses block a delete (app_manage.py __is_service_running)', () => {
   const cases: [string | null, boolean][] = [
     ['running', true],
     ['starting', true],
+    ['stopping', true],
     ['abnormal', true],
-    ['unKnow', true],
+    ['some_abnormal', true],
+    ['waiting', false],
+    ['upgrade', false],
+    ['unknow', false],
     ['closed', false],
     ['undeploy', false],
-    ['building', false],
-    ['build_failure', false],
-    ['creating', false],
+    ['succeeded', false],
+    ['paused', false],
     [null, false],
   ];
   for (const [status, blocks] of cases) {
-    it(`A component that is ${JSON.stringify(status)} ${blocks ? 'cannot' : 'can'} be deleted.`, () => {
-      expect(isRunningLike(status as never)).toBe(blocks);
+    it(`A component that is ${JSON.stringify(status)} ${blocks ? 'cannot' : 'can'} be deleted without force.`, () => {
+      expect(blocksDelete(status as never)).toBe(blocks);
     });
   }
 });
@@ -65,6 +137,16 @@ describe('image references', () => {
   for (const [image, expected] of replaced) {
     it(`Replacing the tag of ${image} with v2 gives ${expected}.`, () =>
       expect(withImageTag(image, 'v2')).toBe(expected));
+  }
+  const mangled: [string, string][] = [
+    ['nginx:1.25', 'nginx:v2'],
+    ['nginx', 'nginx:v2'],
+    ['registry.local:5000/shop/worker:2.3.1', 'registry.local:v2'],
+    ['nginx@sha256:0123abcd', 'nginx@sha256:v2'],
+  ];
+  for (const [image, expected] of mangled) {
+    it(`The console turns ${image} with version v2 into ${expected}.`, () =>
+      expect(consoleImageWithVersion(image, 'v2')).toBe(expected));
   }
   it('An alias is "gr" + the last 6 characters of the id.', () => {
     expect(aliasForServiceId('0123456789abcdef0123456789abcdef')).toBe('grabcdef');

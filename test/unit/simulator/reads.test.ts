@@ -15,7 +15,7 @@ describe('reads', () => {
   beforeEach(() => sim.state.reset());
 
   describe('the GET pre-flight on the copy path', () => {
-    it('is a bare array of the source app components with service_id, names, create_status, service_source, build_source.', async () => {
+    it('is a bare array of the source app components with exactly the AppCopyLSerializer fields: no top-level service_source.', async () => {
       const reply = await call(sim, 'GET', paths.copy(APPS.shopOnline));
       expect(reply.status).toBe(200);
       const items = reply.json as Record<string, unknown>[];
@@ -25,44 +25,153 @@ describe('reads', () => {
         COMPONENTS.api.serviceId,
         COMPONENTS.worker.serviceId,
       ]);
+      for (const item of items) {
+        expect(Object.keys(item)).toEqual([
+          'build_source',
+          'update_time',
+          'deploy_version',
+          'create_status',
+          'service_alias',
+          'service_cname',
+          'version',
+          'service_type',
+          'service_id',
+          'app_name',
+          'min_memory',
+        ]);
+        expect(item).not.toHaveProperty('service_source');
+      }
       expect(items[0]).toMatchObject({
         service_cname: 'web',
         service_alias: COMPONENTS.web.alias,
         create_status: 'complete',
-        service_source: 'docker_image',
         app_name: 'shop-online',
-        build_source: { version: '1.25', service_source: 'docker_image', image: 'nginx:1.25' },
+      });
+      expect(items[0]!.build_source).toEqual({
+        version: '1.25',
+        language: null,
+        code_from: 'image_manual',
+        service_source: 'docker_image',
+        docker_cmd: 'nginx:1.25',
+        image: 'nginx:1.25',
+        password: '',
+        user_name: '',
       });
     });
 
-    it('gives min_memory as a string.', async () => {
+    it('carries the registry password in clear for a component with registry credentials (user_name stays "").', async () => {
+      const items = (await call(sim, 'GET', paths.copy(APPS.shopOnline))).json as {
+        service_id: string;
+        build_source: Record<string, unknown>;
+      }[];
+      const worker = items.find((i) => i.service_id === COMPONENTS.worker.serviceId)!;
+      expect(worker.build_source).toMatchObject({
+        service_source: 'docker_image',
+        image: COMPONENTS.worker.image,
+        password: COMPONENTS.worker.registryPassword,
+        user_name: '',
+      });
+    });
+
+    it('gives min_memory as a string, and lists the most recently updated component first.', async () => {
       const items = (await call(sim, 'GET', paths.copy(APPS.shopOnline))).json as { min_memory: unknown }[];
       expect(items.map((i) => i.min_memory)).toEqual(['256', '1024', '512']);
+      await new Promise((r) => setTimeout(r, 5));
+      // updateComponent bumps update_time: worker is now the newest; 512 MB x 2 nodes.
+      const updated = sim.state.updateComponent(COMPONENTS.worker.serviceId, { min_memory: 512 });
+      updated.min_node = 2;
+      const again = (await call(sim, 'GET', paths.copy(APPS.shopOnline))).json as {
+        service_id: string;
+        min_memory: unknown;
+      }[];
+      expect(again.map((i) => [i.service_id, i.min_memory])).toEqual([
+        [COMPONENTS.worker.serviceId, '1024'],
+        [COMPONENTS.web.serviceId, '256'],
+        [COMPONENTS.api.serviceId, '1024'],
+      ]);
     });
 
-    it('gives a source-code component its branch as build_source.version.', async () => {
+    it('gives a source-code component the source-code build source: component version, branch in code_version.', async () => {
       const items = (await call(sim, 'GET', paths.copy(APPS.shopOnline))).json as { build_source: unknown }[];
-      expect(items[1]!.build_source).toMatchObject({
+      expect(items[1]!.build_source).toEqual({
         version: 'main',
+        language: 'Java-maven',
+        code_from: 'gitlab_manual',
+        service_source: 'source_code',
         code_version: 'main',
         git_url: 'https://git.example.com/shop/api.git',
-        service_source: 'source_code',
+        full_name: null,
+        service_id: COMPONENTS.api.serviceId,
+        oauth_service_id: null,
+        user_name: '',
+        password: '',
       });
     });
 
-    it('also lists package_build and unfinished components, so a client can see why they cannot be copied.', async () => {
-      const items = (await call(sim, 'GET', paths.copy(APPS.legacyTools))).json as Record<string, unknown>[];
-      expect(items.map((i) => [i.service_cname, i.service_source, i.create_status])).toEqual([
+    it('gives a third-party component the base build source only.', async () => {
+      const items = (await call(sim, 'GET', paths.copy(APPS.edgeGateway))).json as {
+        service_id: string;
+        build_source: unknown;
+      }[];
+      expect(items.find((i) => i.service_id === COMPONENTS.legacyDb.serviceId)!.build_source).toEqual({
+        version: '',
+        language: null,
+        code_from: null,
+        service_source: 'third_party',
+      });
+    });
+
+    it('also lists package_build and unfinished components; service_source is inside build_source.', async () => {
+      const items = (await call(sim, 'GET', paths.copy(APPS.legacyTools))).json as {
+        service_cname: string;
+        create_status: string;
+        build_source: { service_source: string };
+      }[];
+      expect(items.map((i) => [i.service_cname, i.build_source.service_source, i.create_status])).toEqual([
         ['report-uploader', 'package_build', 'complete'],
         ['half-made', 'docker_image', 'checking'],
         ['cron', 'docker_image', 'complete'],
       ]);
     });
 
-    it('lists nothing for an unknown app (no 404 on this path).', async () => {
-      const reply = await call(sim, 'GET', paths.copy(999));
-      expect(reply.status).toBe(200);
-      expect(reply.json).toEqual([]);
+    it('answers 400 code 20400 with the zh-hans message when a component version is longer than 32.', async () => {
+      const reply = await call(sim, 'GET', paths.copy(APPS.nightlyBuilds));
+      expect(reply.status).toBe(400);
+      expect(reply.json).toEqual({
+        detail: '参数错误',
+        err: { version: ['请确保这个字段不能超过 32 个字符。'] },
+        code: 20400,
+        error_type: 'ValidationError',
+      });
+    });
+
+    const limits: [string, Record<string, unknown>, string, number][] = [
+      ['an image longer than 200', { image: `registry.example.com/${'a'.repeat(190)}:1` }, 'image', 200],
+      [
+        'a code_version longer than 32',
+        { service_source: 'source_code', code_version: 'b'.repeat(33) },
+        'code_version',
+        32,
+      ],
+    ];
+    for (const [what, patch, field, max] of limits) {
+      it(`answers 400 naming ${field} for ${what}.`, async () => {
+        sim.state.updateComponent(COMPONENTS.worker.serviceId, patch as never);
+        const reply = await call(sim, 'GET', paths.copy(APPS.shopOnline));
+        expect(reply.status).toBe(400);
+        expect(reply.json).toMatchObject({
+          code: 20400,
+          err: { [field]: [`请确保这个字段不能超过 ${max} 个字符。`] },
+        });
+      });
+    }
+
+    it('lists nothing for an unknown app, or an app of another team (no 404 on this path).', async () => {
+      for (const path of [paths.copy(999), paths.copy(APPS.shopStaging)]) {
+        const reply = await call(sim, 'GET', path);
+        expect(reply.status).toBe(200);
+        expect(reply.json).toEqual([]);
+      }
     });
   });
 
@@ -75,6 +184,11 @@ describe('reads', () => {
         [APPS.shopOnline, 'shop-online'],
         [APPS.legacyTools, 'legacy-tools'],
         [APPS.shopPreview, 'shop-preview'],
+        [APPS.nightlyBuilds, 'nightly-builds'],
+        [APPS.edgeGateway, 'edge-gateway'],
+        [APPS.reports, 'reports'],
+        [APPS.batchJobs, 'batch-jobs'],
+        [APPS.helmShop, 'helm-shop'],
       ]);
       for (const a of apps) expect([a.tenant_id, a.region_name]).toEqual([TEAMS.shop.tenantId, REGION]);
     });
