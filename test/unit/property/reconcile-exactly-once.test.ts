@@ -243,6 +243,7 @@ function createWorld(s: Scenario) {
       throw new RainbondUnauthorizedError('token refused (HTTP 401)', {
         route,
         httpStatus: 401,
+        permission: false,
         cause: 'x',
         consoleMessage: 'No such user',
       });
@@ -318,6 +319,7 @@ function createWorld(s: Scenario) {
             throw new RainbondUnauthorizedError('HTTP 401', {
               route,
               httpStatus: 401,
+              permission: false,
               cause: 'x',
               consoleMessage: undefined,
             });
