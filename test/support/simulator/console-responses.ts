@@ -2,6 +2,8 @@
 // are bare serializer output; most errors are the envelope {code, msg, msg_show, data};
 // framework errors (auth, validation, parse) carry `detail`; unhandled exceptions are a 500
 // from the console's generic exception handler; unknown URLs get Django's HTML 404 page.
+// All of it as goodrain/rainbond-console:console/views/base.py@ae3f1618 (custom_exception_handler)
+// and console/utils/response.py@ae3f1618 (MessageResponse, the envelope) shape them.
 
 export type ResponseBody =
   | { kind: 'json'; value: unknown }

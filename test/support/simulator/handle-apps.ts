@@ -1,4 +1,5 @@
-// Apps list and detail (rainbond-openapi.md, endpoint table): bare bodies, the id in `ID`,
+// Apps list and detail (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618,
+// ListAppsView and AppInfoView; rainbond-openapi.md, endpoint table): bare bodies, the id in `ID`,
 // the detail's status derived from the live status of its components.
 import { ok } from './console-responses.ts';
 import { djangoDateTime } from './console-time.ts';

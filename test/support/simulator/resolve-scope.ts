@@ -1,4 +1,6 @@
-// The checks the console's view classes run before any method handler, in the console's
+// The checks the console's view classes run before any method handler
+// (goodrain/rainbond-console:openapi/views/base.py@ae3f1618 TeamAPIView / TeamAppAPIView /
+// TeamAppServiceAPIView, token from openapi/auth/authentication.py@ae3f1618), in the console's
 // order (rainbond-openapi.md, copy checks 1-3, and the endpoint table): token (401), team by
 // tenant_id then tenant_name (404), region (404 code 3000) and the team opened in it (409 code
 // 2001), then for app views the app (404 "no found app"), for component views the component

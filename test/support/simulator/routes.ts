@@ -1,4 +1,5 @@
-// The console URLs the simulator serves (rainbond-openapi.md, "Endpoints around the copy"),
+// The console URLs the simulator serves (goodrain/rainbond-console:openapi/sub_urls/app_url.py@ae3f1618,
+// openapi/urls.py@ae3f1618; rainbond-openapi.md, "Endpoints around the copy"),
 // each with the name faults and the ledger use. A path is matched the way Django's URL
 // resolver does it: exact, no trailing slash, numeric app ids; anything else is Django's 404.
 

@@ -1,4 +1,5 @@
-// ServiceBaseInfo: a component as the console serializes it, with the field names spelled the
+// ServiceBaseInfo: a component as the console serializes it
+// (goodrain/rainbond-console:openapi/serializer/app_serializer.py@ae3f1618), with the field names spelled the
 // way the console really spells them (rainbond-openapi.md, "ServiceBaseInfo"; `creater` and
 // `is_upgrate` are the console's spelling). The list below is both the type and the order of
 // keys in every body the simulator sends.
