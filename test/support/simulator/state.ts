@@ -146,6 +146,7 @@ export class SimulatorState {
   #components = new Map<string, ComponentRecord>();
   #events: EventRecord[] = [];
   #eventSeq = 0;
+  #seedingAt: number | null = null;
 
   constructor(
     fixture: SimulatorFixture,
@@ -199,7 +200,14 @@ export class SimulatorState {
     this.#components.clear();
     this.#events = [];
     for (const app of f.apps) this.#insertApp(app, now);
-    for (const c of f.components) this.addComponent(c);
+    // The fixture's components share one creation time, so listings ordered by update_time
+    // (the pre-flight) keep the fixture's order whatever the clock does meanwhile.
+    this.#seedingAt = now;
+    try {
+      for (const c of f.components) this.addComponent(c);
+    } finally {
+      this.#seedingAt = null;
+    }
   }
 
   // ---- users and teams -------------------------------------------------------------------
@@ -298,7 +306,7 @@ export class SimulatorState {
     if (this.#components.has(c.service_id))
       throw new SimulatorError(`component ${c.service_id} already exists`);
     const alias = c.service_alias ?? aliasForServiceId(c.service_id);
-    const now = this.now();
+    const now = this.#seedingAt ?? this.now();
     const record: ComponentRecord = {
       service_id: c.service_id,
       tenant_id: app.tenant_id,
