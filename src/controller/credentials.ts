@@ -52,7 +52,7 @@ export function createCredentialsResolver(deps: {
           ? 'it does not exist'
           : read.why === 'key-missing'
             ? `it has no key "${TOKEN_KEY}"`
-            : 'the operator is not allowed to read it (RBAC)';
+            : forbidden(namespace, read.why === 'forbidden' ? read.user : undefined);
       return {
         ok: false,
         reason: Reason.CredentialsNotFound,
@@ -60,4 +60,22 @@ export function createCredentialsResolver(deps: {
       };
     },
   };
+}
+
+/**
+ * Why a Secret could not be read for lack of RBAC, and what to bind. Installed with Secrets
+ * opt-in (deploy/components/secrets-opt-in, or the chart's secrets.access=optIn), the operator
+ * may read Secrets only in namespaces that bind the ClusterRole named after its ServiceAccount
+ * plus `-secret-reader`; the ServiceAccount is the user the API server refused.
+ */
+function forbidden(namespace: string, user: string | undefined): string {
+  const account = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user ?? '');
+  if (!account) return 'the operator is not allowed to read it (RBAC)';
+  const [, accountNamespace, accountName] = account;
+  const role = `${accountName}-secret-reader`;
+  return (
+    `the operator may not read Secrets in namespace ${namespace}. To let this namespace's AppCopies use their own Secret, ` +
+    `bind the ClusterRole ${role} to the operator here: kubectl -n ${namespace} create rolebinding ${role} ` +
+    `--clusterrole=${role} --serviceaccount=${accountNamespace}:${accountName}`
+  );
 }

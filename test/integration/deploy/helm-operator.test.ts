@@ -1,0 +1,258 @@
+// The operator as the chart installs it: the chart's objects applied for real on the test bed,
+// the operator process started with exactly the environment the chart's ConfigMap and
+// Deployment give the container, authenticated as the chart's ServiceAccount (so the chart's
+// RBAC is what it may do). It becomes ready, leads, copies, and then exposes every metric the
+// alerts and the dashboard read. In the opt-in Secret mode, only a namespace that binds the
+// chart's secret-reader ClusterRole gets its AppCopy copied.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { condition, isPhase } from '../../support/appcopies.ts';
+import { createWorld, type World } from '../../support/harness.ts';
+import { createTestNamespace, kubectl } from '../../support/kube.ts';
+import { type OperatorProcess, startOperatorProcess } from '../../support/operator-process.ts';
+import { USERS } from '../../support/simulator/fixtures/default.ts';
+import { tokenFingerprint } from '../../support/simulator/index.ts';
+import {
+  type Manifest,
+  parseRendered,
+  renderChartText,
+  type Values,
+} from '../../support/tools/helm-chart.ts';
+import { alertExpressions, dashboardExpressions, metricNames } from '../../support/tools/monitoring-files.ts';
+import { ensureTool, TOOL_BUILD_TIMEOUT_MS } from '../../support/tools/tool-cache.ts';
+
+beforeAll(async () => {
+  await ensureTool('helm');
+  await ensureTool('promql-metric-names');
+}, TOOL_BUILD_TIMEOUT_MS);
+
+interface Installed {
+  objects: Manifest[];
+  fullname: string;
+  /** The container's environment as the chart renders it: ConfigMap, then `env`. */
+  env: Record<string, string>;
+}
+
+/** Renders the chart into `namespace` and applies it for real (the CRD is already installed). */
+async function install(namespace: string, values: Values): Promise<Installed> {
+  const release = `h${randomBytes(3).toString('hex')}`;
+  const text = await renderChartText(values, { release, namespace });
+  const applied = await kubectl(['apply', '--server-side', '--field-manager=appcopy-helm-test', '-f', '-'], {
+    input: text,
+  });
+  expect(applied.stderr).toBe('');
+  expect(applied.code).toBe(0);
+  const objects = parseRendered(text);
+  const deployment = objects.find((o) => o.kind === 'Deployment')!;
+  const container = deployment.spec.template.spec.containers[0];
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom) {
+    const configMap = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === source.configMapRef.name,
+    )!;
+    Object.assign(env, configMap.data);
+  }
+  for (const entry of container.env as {
+    name: string;
+    value?: string;
+    valueFrom?: { fieldRef?: { fieldPath: string } };
+  }[]) {
+    if (entry.value !== undefined) env[entry.name] = entry.value;
+    else if (entry.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[entry.name] = namespace;
+    else throw new Error(`the test cannot resolve ${entry.name} from ${JSON.stringify(entry.valueFrom)}`);
+  }
+  return { objects, fullname: deployment.metadata.name, env };
+}
+
+/** A kubeconfig that authenticates as the chart's ServiceAccount (a TokenRequest token). */
+async function kubeconfigAs(admin: KubeConfig, namespace: string, serviceAccount: string): Promise<string> {
+  const token = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+    namespace,
+    name: serviceAccount,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = admin.getCurrentCluster()!;
+  const dir = mkdtempSync(join(tmpdir(), 'appcopy-helm-sa-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'kubeconfig');
+  const caData = cluster.caData ?? '';
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
+      users: [{ name: serviceAccount, user: { token: token.status?.token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: serviceAccount, namespace } }],
+      'current-context': 'test',
+    }),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+/**
+ * Starts the operator with the chart's environment. What a pod has and a process on this
+ * machine has not is mapped: the mounted default token file becomes a file of the test's, and
+ * the health port is a free one on loopback (the probes' 8080 may be taken here).
+ */
+async function startAsChart(w: World, installed: Installed, namespace: string, defaultToken?: string) {
+  const env: Record<string, string> = { ...installed.env, HEALTH_PORT: '0', HEALTH_ADDRESS: '127.0.0.1' };
+  if (env.RAINBOND_TOKEN_FILE) {
+    if (!defaultToken) throw new Error('the chart mounts a default token; give the test one');
+    const dir = mkdtempSync(join(tmpdir(), 'appcopy-helm-token-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    env.RAINBOND_TOKEN_FILE = join(dir, 'token');
+    writeFileSync(env.RAINBOND_TOKEN_FILE, defaultToken, { mode: 0o600 });
+  }
+  const kubeconfigPath = await kubeconfigAs(w.kc, namespace, installed.fullname);
+  const operator: OperatorProcess = startOperatorProcess({ kubeconfigPath, rainbondUrl: w.sim.url, env });
+  onTestFinished(() => operator.kill());
+  const port = await operator.started;
+  return { operator, port };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The sample names of a Prometheus text exposition (x_bucket, x_sum and x_count included). */
+function sampleNames(exposition: string): Set<string> {
+  return new Set(
+    exposition
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0] ?? ''),
+  );
+}
+
+describe('the operator as the chart installs it', () => {
+  it('becomes ready with the chart’s environment and RBAC, leads, copies, and exposes every metric the alerts and dashboard read', async () => {
+    const w = await createWorld();
+    const installed = await install(w.namespace, {
+      rainbond: { url: w.sim.url, copyTimeout: '5s', verifySettlePeriod: '6s' },
+      watch: { scope: 'namespaces', namespaces: [w.namespace] },
+      defaultToken: { existingSecret: 'appcopy-operator-token' },
+      follow: { timeout: '0s' },
+    });
+    expect(installed.env.WATCH_NAMESPACES).toBe(w.namespace);
+    const { port } = await startAsChart(w, installed, w.namespace, USERS.alice.token);
+
+    await waitFor('/readyz to answer 200', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      return response.status === 200 ? true : undefined;
+    });
+    // It leads through the chart's Role: the Lease named by LEADER_ELECTION_ID, in its namespace.
+    const lease = await waitFor('the Lease', async () => {
+      const l = await w.kc
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({ namespace: w.namespace, name: installed.env.LEADER_ELECTION_ID! });
+      return l.spec?.holderIdentity ? l : undefined;
+    });
+    expect(lease.metadata?.name).toBe(installed.fullname);
+
+    await w.appcopies.create(w.namespace, 'as-the-chart', w.spec());
+    await w.appcopies.waitFor(w.namespace, 'as-the-chart', isPhase('Succeeded'));
+    expect(w.sim.ledger.copiesInto(w.targetAppId)).toHaveLength(1);
+
+    const exposed = sampleNames(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    const expressions = [...alertExpressions(), ...dashboardExpressions()];
+    const names = await metricNames(expressions.map((e) => e.expr));
+    const missing = expressions.flatMap((e, i) =>
+      names[i]!.filter((name) => !exposed.has(name)).map(
+        (name) => `${name} (${'alert' in e ? e.alert : e.where})`,
+      ),
+    );
+    expect(missing).toEqual([]);
+    expect(names.flat().length).toBeGreaterThan(20);
+  });
+
+  it('with Secrets opt-in copies for a namespace that binds the secret reader, and makes one without it wait with what to bind, copying nothing', async () => {
+    const w = await createWorld();
+    const optedIn = await createTestNamespace(w.kc, 'helm-opted-in');
+    const notOptedIn = await createTestNamespace(w.kc, 'helm-not-opted-in');
+    // Watching every namespace, as the opt-in mode is meant for; the label selector keeps this
+    // operator to this test's AppCopies on the shared control plane.
+    const shard = `helm-${randomBytes(3).toString('hex')}`;
+    const installed = await install(w.namespace, {
+      rainbond: { url: w.sim.url, copyTimeout: '5s', verifySettlePeriod: '6s' },
+      watch: { scope: 'all', labelSelector: `appcopy.test/shard=${shard}` },
+      secrets: { access: 'optIn', optInNamespaces: [optedIn] },
+      refuseDefaultToken: true,
+      follow: { timeout: '0s' },
+    });
+    await startAsChart(w, installed, w.namespace);
+    const reader = `${installed.fullname}-secret-reader`;
+
+    // Both namespaces hold a Secret with a valid token; only the first bound the reader.
+    await w.appcopies.putTokenSecret(optedIn, 'rainbond-token', USERS.alice.token);
+    await w.appcopies.putTokenSecret(notOptedIn, 'rainbond-token', USERS.bob.token);
+    const labelled = async (namespace: string, targetAppId: number) => {
+      await w.appcopies.create(
+        namespace,
+        'copy',
+        w.spec({
+          credentialsSecretRef: { name: 'rainbond-token' },
+          target: {
+            teamName: w.spec().target.teamName,
+            regionName: w.spec().target.regionName,
+            appId: targetAppId,
+          },
+        }),
+      );
+      await kubectl(['label', '-n', namespace, 'appcopy', 'copy', `appcopy.test/shard=${shard}`]);
+    };
+    const blockedTarget = w.newTargetApp();
+    await labelled(notOptedIn, blockedTarget);
+    await labelled(optedIn, w.targetAppId);
+
+    await w.appcopies.waitFor(optedIn, 'copy', isPhase('Succeeded'));
+    expect(w.sim.ledger.copiesInto(w.targetAppId)).toHaveLength(1);
+
+    const waiting = await w.appcopies.waitFor(
+      notOptedIn,
+      'copy',
+      (o) => condition(o, 'Ready')?.reason === 'CredentialsNotFound',
+    );
+    expect(waiting.status?.phase).toBe('Pending');
+    expect(condition(waiting, 'Ready')?.message).toBe(
+      `cannot use Secret ${notOptedIn}/rainbond-token named by spec.credentialsSecretRef: ` +
+        `the operator may not read Secrets in namespace ${notOptedIn}. To let this namespace's AppCopies use their own Secret, ` +
+        `bind the ClusterRole ${reader} to the operator here: kubectl -n ${notOptedIn} create rolebinding ${reader} ` +
+        `--clusterrole=${reader} --serviceaccount=${w.namespace}:${installed.fullname}`,
+    );
+    // Zero copy calls for it: nothing reached the console with its token, nothing landed in its target.
+    expect(w.sim.ledger.copiesInto(blockedTarget)).toHaveLength(0);
+    expect(w.sim.ledger.calls.map((c) => c.tokenFingerprint)).not.toContain(
+      tokenFingerprint(USERS.bob.token),
+    );
+
+    // Binding the reader, as the message says, is all it takes.
+    const bound = await kubectl([
+      'create',
+      'rolebinding',
+      '-n',
+      notOptedIn,
+      reader,
+      `--clusterrole=${reader}`,
+      `--serviceaccount=${w.namespace}:${installed.fullname}`,
+    ]);
+    expect(bound.code, bound.stderr).toBe(0);
+    await w.appcopies.waitFor(
+      notOptedIn,
+      'copy',
+      (o) => condition(o, 'Ready')?.reason !== 'CredentialsNotFound',
+    );
+    expect(w.sim.ledger.calls.map((c) => c.tokenFingerprint)).toContain(tokenFingerprint(USERS.bob.token));
+  });
+});
