@@ -1,0 +1,84 @@
+// The kustomize components that mirror the chart's switches (deploy/components/monitoring and
+// deploy/components/secrets-opt-in), added to the cluster-wide overlay and moved into a
+// namespace of their own, pass a server-side dry run on the test bed without a warning.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyManifestFile, kubectl, testKubeConfig } from '../../support/kube.ts';
+import { DEPLOY_DIR, kustomizeText, parseManifests } from '../../unit/deploy/kustomize.ts';
+
+beforeAll(async () => {
+  const kc = testKubeConfig();
+  for (const crd of ['./fixtures/servicemonitor-crd.yaml', './helm-fixtures/prometheusrule-crd.yaml'])
+    await applyManifestFile(kc, fileURLToPath(new URL(crd, import.meta.url)));
+});
+
+function render(namespace: string, components: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'appcopy-kustomize-'));
+  try {
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        `namespace: ${namespace}`,
+        'resources:',
+        `  - ${relative(dir, join(DEPLOY_DIR, 'overlays', 'cluster-wide'))}`,
+        'components:',
+        ...components.map((c) => `  - ${relative(dir, join(DEPLOY_DIR, 'components', c))}`),
+        '',
+      ].join('\n'),
+    );
+    return kustomizeText(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the monitoring and secrets-opt-in components', () => {
+  it('with the cluster-wide overlay, are accepted by a server-side dry run without a warning', async () => {
+    const namespace = `kustomize-${randomBytes(4).toString('hex')}`;
+    const manifests = render(namespace, ['service-monitor', 'monitoring', 'secrets-opt-in']);
+    const objects = parseManifests(manifests);
+    expect(objects.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(
+      expect.arrayContaining([
+        'PrometheusRule appcopy-operator',
+        'ConfigMap appcopy-operator-dashboard',
+        'ClusterRole appcopy-operator-secret-reader',
+      ]),
+    );
+    const operatorRole = objects.find(
+      (o) => o.kind === 'ClusterRole' && o.metadata.name === 'appcopy-operator',
+    );
+    expect(JSON.stringify(operatorRole?.rules)).not.toContain('secrets');
+
+    const namespaces = objects.filter((o) => o.kind === 'Namespace');
+    const created = await kubectl(
+      ['apply', '--server-side', '--field-manager=appcopy-helm-test', '-f', '-'],
+      {
+        input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: namespaces }),
+      },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const result = await kubectl(
+      [
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '--dry-run=server',
+        '--field-manager=appcopy-helm-test',
+        '-o',
+        'name',
+        '-f',
+        '-',
+      ],
+      { input: manifests },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(objects.length);
+  });
+});
