@@ -22,11 +22,16 @@ describe('following the copies', () => {
     });
     expect(condition(copied, 'Reconciling')?.status).toBe('True');
 
-    clock.advance(15_000);
     const building = await w.appcopies.waitFor(w.namespace, 'follow', (o) =>
-      (o.status?.services ?? []).every((s) => s.status === 'building'),
+      (o.status?.services ?? []).every((s) => s.status === 'undeploy'),
     );
     expect(condition(building, 'ComponentsReady')?.reason).toBe('ComponentsStarting');
+
+    clock.advance(15_000);
+    const starting = await w.appcopies.waitFor(w.namespace, 'follow', (o) =>
+      (o.status?.services ?? []).every((s) => s.status === 'waiting'),
+    );
+    expect(condition(starting, 'ComponentsReady')?.reason).toBe('ComponentsStarting');
 
     clock.advance(20_000);
     const running = await w.appcopies.waitFor(
@@ -59,7 +64,8 @@ describe('following the copies', () => {
       'broken',
       (o) => condition(o, 'ComponentsReady')?.reason === 'ComponentsFailed',
     );
-    expect(condition(failed, 'ComponentsReady')?.message).toContain('build_failure');
+    expect(condition(failed, 'ComponentsReady')?.message).toContain('web-copy: its build failed');
+    expect(failed.status?.services?.map((s) => s.status)).toEqual(['undeploy']);
     expect(condition(failed, 'Stalled')).toMatchObject({ status: 'True', reason: 'ComponentsFailed' });
     expect(condition(failed, 'Ready')?.status).toBe('True');
     const warnings = (
@@ -72,7 +78,7 @@ describe('following the copies', () => {
 });
 
 describe('deleting an AppCopy', () => {
-  it('with deletionPolicy Delete stops and deletes the copies in Rainbond before the AppCopy goes', async () => {
+  it('with deletionPolicy Delete deletes the copies in Rainbond, running or not, before the AppCopy goes', async () => {
     const w = await createWorld({ statusTimings: { buildMs: 0, startMs: 0 } });
     await w.operator();
     await w.appcopies.create(w.namespace, 'preview', w.spec({ deletionPolicy: 'Delete' }));
@@ -84,7 +90,9 @@ describe('deleting an AppCopy', () => {
     await w.appcopies.delete(w.namespace, 'preview');
     await w.appcopies.waitForGone(w.namespace, 'preview');
     expect(ids.filter((id) => w.sim.state.component(id) !== undefined)).toEqual([]);
-    expect(w.sim.ledger.callsTo('deleteComponent').filter((c) => c.status === 200)).toHaveLength(ids.length);
+    // Forced deletes of running copies answer 409 after deleting them; no stop is sent.
+    expect(w.sim.ledger.callsTo('deleteComponent')).toHaveLength(ids.length);
+    expect(w.sim.ledger.callsTo('operations')).toHaveLength(0);
   });
 
   it('with deletionPolicy Orphan adds no finalizer and leaves the copies', async () => {

@@ -26,7 +26,7 @@ const attempt: CopyAttempt = {
   preexistingServiceIds: [],
   expectedCopies: ['web-copy', 'api-copy'],
 };
-const webCopy = aComponent({ serviceCname: 'web-copy', k8sComponentName: 'web', status: 'creating' });
+const webCopy = aComponent({ serviceCname: 'web-copy', k8sComponentName: 'web', status: 'undeploy' });
 const apiCopy = aComponent({ serviceCname: 'api-copy', k8sComponentName: null, status: null });
 
 function condition(status: AppCopyStatus, type: string): Condition | undefined {
@@ -149,7 +149,7 @@ describe('status builders: what the status records', () => {
         serviceAlias: webCopy.serviceAlias,
         serviceCname: 'web-copy',
         k8sComponentName: 'web',
-        status: 'creating',
+        status: 'undeploy',
       },
       // Nulls from the console are left out rather than written as empty values.
       { serviceId: apiCopy.serviceId, serviceAlias: apiCopy.serviceAlias, serviceCname: 'api-copy' },
@@ -383,21 +383,21 @@ describe('toCopiedService', () => {
 
 describe('followedStatus', () => {
   const at = { generation: 3, now: new Date('2025-02-01T00:00:00Z') };
-  const copies = { services: [{ serviceId: 'a'.repeat(32), serviceCname: 'web-copy', status: 'creating' }] };
+  const copies = { services: [{ serviceId: 'a'.repeat(32), serviceCname: 'web-copy', status: 'undeploy' }] };
 
   it('while the copies start: their live status, ComponentsReady False and Reconciling True', () => {
     const next = followedStatus(
       copies,
-      new Map([['a'.repeat(32), 'building']]),
+      new Map([['a'.repeat(32), 'waiting']]),
       {
         final: false,
         ready: false,
         reason: 'ComponentsStarting',
-        message: 'waiting for web-copy is building',
+        message: 'waiting for web-copy is waiting',
       },
       at,
     );
-    expect(next.services?.[0]?.status).toBe('building');
+    expect(next.services?.[0]?.status).toBe('waiting');
     expect(next.conditions?.map((c) => [c.type, c.status])).toEqual([
       ['ComponentsReady', 'False'],
       ['Reconciling', 'True'],
@@ -408,7 +408,7 @@ describe('followedStatus', () => {
   it('once they failed for good: Stalled True and no Reconciling', () => {
     const next = followedStatus(
       copies,
-      new Map([['a'.repeat(32), 'build_failure']]),
+      new Map([['a'.repeat(32), 'abnormal']]),
       { final: true, ready: false, reason: 'ComponentsFailed', message: 'copied component(s) failed' },
       at,
     );
@@ -425,6 +425,6 @@ describe('followedStatus', () => {
       { final: false, ready: false, reason: 'ComponentsStarting', message: '' },
       at,
     );
-    expect(next.services?.[0]?.status).toBe('creating');
+    expect(next.services?.[0]?.status).toBe('undeploy');
   });
 });

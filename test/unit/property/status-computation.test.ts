@@ -39,7 +39,7 @@ const component: fc.Arbitrary<Component> = fc.record({
   serviceAlias: fc.stringMatching(/^gr[0-9a-f]{6}$/),
   serviceCname: fc.constantFrom('web-copy', 'api-copy', 'db-copy'),
   k8sComponentName: fc.option(fc.constantFrom('web', 'api'), { nil: null }),
-  status: fc.option(fc.constantFrom('creating', 'running', 'build_failure', ''), { nil: null }),
+  status: fc.option(fc.constantFrom('undeploy', 'waiting', 'running', 'abnormal', ''), { nil: null }),
   createStatus: fc.option(fc.constant('complete'), { nil: null }),
   serviceSource: fc.option(fc.constant('docker_image'), { nil: null }),
 });

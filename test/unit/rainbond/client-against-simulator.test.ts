@@ -133,28 +133,46 @@ describe('the client against the simulator', () => {
     expect(created.map((c) => c.serviceCname).sort()).toEqual(['api-copy', 'web-copy', 'worker-copy']);
   });
 
-  it('deletes a copy only once it is stopped: 409 while running, then stop, then DELETE ?force=1', async () => {
+  it('a forced delete of a running copy deletes it, then answers 409 after the effect', async () => {
     const [copy] = await client.copyApp(alice, shopOnline, copyWeb);
     const id = copy?.serviceId ?? '';
     clock.advance(60_000);
     expect((await client.getComponent(alice, shopStaging, id)).status).toBe('running');
 
-    const refused = await failureOf(client.deleteComponent(alice, shopStaging, id));
-    expect(refused).toBeInstanceOf(RainbondRejectedError);
-    expect(refused.httpStatus).toBe(409);
-
-    await client.operateComponents(alice, shopStaging, 'stop', [id]);
-    expect((await client.getComponent(alice, shopStaging, id)).status).toBe('closed');
-    await client.deleteComponent(alice, shopStaging, id);
+    const answered = await failureOf(client.deleteComponent(alice, shopStaging, id));
+    expect(answered).toBeInstanceOf(RainbondRejectedError);
+    expect(answered.httpStatus).toBe(409);
 
     expect(await client.listComponents(alice, shopStaging)).toEqual([]);
-    const gone = await failureOf(client.getComponent(alice, shopStaging, id));
+    const gone = await failureOf(client.deleteComponent(alice, shopStaging, id));
     expect(gone).toBeInstanceOf(RainbondRejectedError);
     expect(gone.httpStatus).toBe(404);
     expect(simulator.ledger.callsTo('deleteComponent').map((c) => c.path)).toEqual([
       `/openapi/v1/teams/${TEAMS.staging.tenantName}/regions/${REGION}/apps/${APPS.shopStaging}/services/${id}?force=1`,
       `/openapi/v1/teams/${TEAMS.staging.tenantName}/regions/${REGION}/apps/${APPS.shopStaging}/services/${id}?force=1`,
     ]);
+  });
+
+  it('a stop by a viewer is a permission refusal (403, code 10402), not a token problem', async () => {
+    const [copy] = await client.copyApp(USERS.dave.token, shopOnline, copyWeb);
+    const refused = await failureOf(
+      client.operateComponents(USERS.dave.token, shopStaging, 'stop', [copy?.serviceId ?? '']),
+    );
+    expect(refused).toBeInstanceOf(RainbondUnauthorizedError);
+    expect((refused as RainbondUnauthorizedError).permission).toBe(true);
+    expect(refused.message).toContain('lacks the team permission');
+  });
+
+  it("reads a failed build from the component's events", async () => {
+    const [copy] = await client.copyApp(alice, shopOnline, {
+      ...copyWeb,
+      services: [{ serviceId: COMPONENTS.web.serviceId, change: { buildSource: { version: 'fail-build' } } }],
+    });
+    const id = copy?.serviceId ?? '';
+    clock.advance(60_000);
+    expect((await client.getComponent(alice, shopStaging, id)).status).toBe('undeploy');
+    const [latest] = await client.listComponentEvents(alice, shopStaging, id);
+    expect(latest).toMatchObject({ optType: 'build-service', status: 'failure', finalStatus: 'complete' });
   });
 
   it('an expired token is unauthorized and nothing is copied', async () => {
