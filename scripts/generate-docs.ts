@@ -129,5 +129,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(REFERENCE_PATH, renderReference(readFileSync(CRD_PATH, 'utf8')));
   writeFileSync(README_PATH, withSettings(readFileSync(README_PATH, 'utf8')));
   copyFileSync(CRD_PATH, CHART_CRD_PATH);
-  process.stdout.write("wrote docs/reference.md, the README settings table and the chart's copy of the CRD\n");
+  process.stdout.write(
+    "wrote docs/reference.md, the README settings table and the chart's copy of the CRD\n",
+  );
 }
