@@ -19,6 +19,7 @@ export const Reason = {
   // Ready=True
   Copied: 'Copied',
   Adopted: 'Adopted',
+  AdoptedExisting: 'AdoptedExisting',
   // In progress (Reconciling=True)
   Copying: 'Copying',
   VerifyingCopy: 'VerifyingCopy',

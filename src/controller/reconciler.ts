@@ -35,9 +35,11 @@ import {
 import type { AppRef, Component, CopyRequest } from '../rainbond/types.ts';
 import { type Slots, SlotsClosedError } from '../runtime/slots.ts';
 import { planCopy } from './copy-plan.ts';
+import type { Recognition } from './copy-record.ts';
 import { judgeCopy } from './copy-verdict.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import { nextStep } from './next-step.ts';
+import { createOwnCopies, ownerOf } from './own-copies.ts';
 import { RetryLaterError } from './retry-later.ts';
 import {
   failedStatus,
@@ -59,6 +61,8 @@ interface SentCopy {
   event: { type: 'Normal' | 'Warning'; reason: string; message: string };
   /** Set when the reconcile must come back later (outcome unknown, credentials, not sent). */
   retry?: string;
+  /** The copies, when the console answered the copy with them. */
+  created?: Component[];
 }
 
 export type CopyOutcome =
@@ -115,6 +119,7 @@ export interface ReconcilerDeps {
 
 export function createReconciler(deps: ReconcilerDeps) {
   const { store, rainbond, events, settings } = deps;
+  const own = createOwnCopies({ rainbond, store, now: deps.now });
   const following = deps.stages?.follow !== undefined;
 
   /** One status write with the read resourceVersion, skipped when nothing changed. */
@@ -321,6 +326,22 @@ export function createReconciler(deps: ReconcilerDeps) {
     if (target.status === 'rejected') return readFailed(object, spec, target.reason, 'target');
     const before = target.value;
 
+    // A copy made for this AppCopy may already be there, its status lost (a restore, a cluster
+    // rebuilt from Git): adopt it rather than copy again (copy-record.ts).
+    let recognition: Recognition;
+    try {
+      recognition = await own.recognise(object, spec, token, plan.expectedCopies, before);
+    } catch (error) {
+      const [reason, detail] = consoleTrouble(error);
+      const message = `cannot tell whether the target app already holds this AppCopy's copies, so nothing is copied yet: ${detail}`;
+      const next = pendingStatus(object.status ?? {}, reason, message, ctx(object));
+      await announce(object, next, 'Warning', reason, message);
+      return retryLater(object, next, message);
+    }
+    if (recognition.kind !== 'none') {
+      return adoptExisting(object, spec, token, plan.expectedCopies, before, recognition, log);
+    }
+
     // A copy slot bounds the copy calls in flight (CONCURRENCY): it is taken before the intent,
     // so that an intent is never left waiting for a slot (a crash there would leave a copy that
     // was never sent looking as if it might have been), and freed as soon as the console has
@@ -352,14 +373,87 @@ export function createReconciler(deps: ReconcilerDeps) {
       release();
     }
     if (sent === 'conflict') return { requeueAfterMs: 0 };
-    const { stored, outcome, event, retry } = sent;
+    const { stored, outcome, event, retry, created } = sent;
     deps.failpoint?.('after-copy');
+    // The markers go before the outcome: once the outcome is stored, a loss of status is
+    // survived only through them (a crash before the outcome is verified from the intent).
+    const owner = ownerOf(object, spec);
+    const marked = created ? await own.mark(owner, attempt.id, token, targetRef(spec), created, log) : true;
     const written = await writeOutcome(stored, attempt.id, outcome, log);
     // Not awaited, like CopyStarted: the Event adds nothing to the outcome already stored, and
     // the worker and the target's lock go to the next copy meanwhile (events.flush() at shutdown).
     if (written) void events.record(written, event.type, event.reason, event.message);
+    if (written && created) {
+      if (!marked) void events.record(written, 'Warning', 'CopiesNotMarked', NOT_MARKED_MESSAGE);
+      await own.mirror(
+        written,
+        owner,
+        attempt.id,
+        created.map((c) => c.serviceId),
+        log,
+      );
+    }
     log.info({ attempt: attempt.id, outcome: event.reason }, 'copy outcome recorded');
     if (retry) throw new RetryLaterError(retry);
+    return undefined;
+  }
+
+  /**
+   * The target app holds copies made for this AppCopy (same namespace, name and request) that
+   * its status does not show: adopt them (AdoptedExisting), or, when only some are there, stop
+   * for a person to decide (PartialCopy). Nothing is sent to the copy endpoint.
+   */
+  async function adoptExisting(
+    object: AppCopy,
+    spec: AppCopySpec,
+    token: string,
+    expectedCopies: string[],
+    target: Component[],
+    recognition: Exclude<Recognition, { kind: 'none' }>,
+    log: Logger,
+  ): Promise<ReconcileResult> {
+    const status = object.status ?? {};
+    if (recognition.kind === 'partial') {
+      deps.onCopyOutcome?.('partial');
+      const message = `the target app holds copies made earlier for this AppCopy, but not all of them: ${names(recognition.components)} exist; missing: ${recognition.missing.join(', ')}. Remove or keep them in Rainbond, then change the spec to retry (or copy again under a new AppCopy name)`;
+      const next = failedStatus(status, Reason.PartialCopy, message, ctx(object), recognition.components);
+      const written = await writeStatus(object, next);
+      await events.record(written, 'Warning', Reason.PartialCopy, message);
+      return undefined;
+    }
+    const owner = ownerOf(object, spec);
+    const marked =
+      recognition.unmarked.length === 0 ||
+      (await own.mark(owner, recognition.attemptId, token, targetRef(spec), recognition.unmarked, log));
+    const ours = new Set(recognition.components.map((c) => c.serviceId));
+    const attempt: CopyAttempt = {
+      id: recognition.attemptId,
+      // No copy call was sent for this object: the copies were found.
+      number: 0,
+      generation: object.metadata.generation,
+      startedAt: deps.now().toISOString(),
+      callEnded: true,
+      preexistingServiceIds: target.filter((c) => !ours.has(c.serviceId)).map((c) => c.serviceId),
+      expectedCopies,
+    };
+    deps.onCopyOutcome?.('adopted');
+    log.info({ attempt: attempt.id, components: ours.size }, 'adopted copies made earlier for this AppCopy');
+    const next = succeededStatus(
+      { ...status, attempt },
+      recognition.components,
+      Reason.AdoptedExisting,
+      ctx(object),
+      following,
+    );
+    const written = await writeStatus(object, next);
+    await events.record(
+      written,
+      'Normal',
+      Reason.AdoptedExisting,
+      next.conditions?.find((c) => c.type === 'Ready')?.message ?? '',
+    );
+    if (!marked) await events.record(written, 'Warning', 'CopiesNotMarked', NOT_MARKED_MESSAGE);
+    await own.mirror(written, owner, attempt.id, [...ours], log);
     return undefined;
   }
 
@@ -428,6 +522,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       }
       return {
         stored,
+        created,
         outcome: (s, o) => succeededStatus(s, created, Reason.Copied, ctx(o), following),
         event: {
           type: 'Normal',
@@ -631,6 +726,8 @@ export function createReconciler(deps: ReconcilerDeps) {
 
     if (verdict.kind === 'complete') {
       deps.onCopyOutcome?.('adopted');
+      const owner = ownerOf(object, spec);
+      const marked = await own.mark(owner, attempt.id, token, targetRef(spec), verdict.components, log);
       const next = succeededStatus(status, verdict.components, Reason.Adopted, ctx(object), following);
       const written = await writeStatus(object, next);
       await events.record(
@@ -638,6 +735,14 @@ export function createReconciler(deps: ReconcilerDeps) {
         'Normal',
         Reason.Adopted,
         next.conditions?.find((c) => c.type === 'Ready')?.message ?? '',
+      );
+      if (!marked) await events.record(written, 'Warning', 'CopiesNotMarked', NOT_MARKED_MESSAGE);
+      await own.mirror(
+        written,
+        owner,
+        attempt.id,
+        verdict.components.map((c) => c.serviceId),
+        log,
       );
       return undefined;
     }
@@ -686,6 +791,9 @@ export const MAX_ROLLED_BACK_CALLS = 3;
 function isConsoleValidationFailure(error: unknown): error is RainbondRejectedError {
   return error instanceof RainbondRejectedError && error.httpStatus === 400 && error.businessCode === 20400;
 }
+
+const NOT_MARKED_MESSAGE =
+  'the copies could not all be marked in Rainbond (see the operator log); they are recorded in this status and its annotation, but a loss of both would copy again';
 
 /** Internal: the reconcile recorded a final state and stops without retrying. */
 class StopError extends Error {}

@@ -119,7 +119,7 @@ export function verifyingStatus(
 export function succeededStatus(
   status: AppCopyStatus,
   components: readonly Component[],
-  how: typeof Reason.Copied | typeof Reason.Adopted,
+  how: typeof Reason.Copied | typeof Reason.Adopted | typeof Reason.AdoptedExisting,
   ctx: Context,
   following = false,
 ): AppCopyStatus {
@@ -127,7 +127,9 @@ export function succeededStatus(
   const message =
     how === Reason.Copied
       ? `copied ${services.length} component(s)`
-      : `copied ${services.length} component(s); the outcome was verified from the target app after an interrupted call`;
+      : how === Reason.Adopted
+        ? `copied ${services.length} component(s); the outcome was verified from the target app after an interrupted call`
+        : `adopted the ${services.length} component(s) copied earlier for this AppCopy (found in the target app by their record; its status had been lost); nothing was copied again`;
   const copied = withConditions(
     {
       ...status,

@@ -12,6 +12,8 @@ export interface AppCopyStore {
   writeStatus(object: AppCopy, status: AppCopyStatus): Promise<AppCopy>;
   /** Replaces metadata.finalizers with the read object's resourceVersion; returns the stored object. */
   writeFinalizers(object: AppCopy, finalizers: string[]): Promise<AppCopy>;
+  /** Sets one annotation with the read object's resourceVersion; returns the stored object. */
+  writeAnnotation(object: AppCopy, key: string, value: string): Promise<AppCopy>;
 }
 
 export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcopy-operator'): AppCopyStore {
@@ -57,6 +59,22 @@ export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcop
         })) as AppCopy;
       } catch (error) {
         translateApiError(error, `finalizers of AppCopy ${namespace}/${name}`);
+      }
+    },
+    async writeAnnotation(object, key, value) {
+      const { namespace, name } = object.metadata;
+      const annotations = { ...(object.metadata.annotations ?? {}), [key]: value };
+      const body = { ...object, metadata: { ...object.metadata, annotations } };
+      try {
+        return (await api.replaceNamespacedCustomObject({
+          ...base,
+          namespace,
+          name,
+          body,
+          fieldManager,
+        })) as AppCopy;
+      } catch (error) {
+        translateApiError(error, `annotation ${key} of AppCopy ${namespace}/${name}`);
       }
     },
   };

@@ -19,6 +19,7 @@ import {
 import { createHttpTransport, type OutgoingRequest } from './http-transport.ts';
 import { describeRoute, type RouteName } from './routes.ts';
 import {
+  componentEnvsSchema,
   componentEventsSchema,
   componentListSchema,
   componentSchema,
@@ -32,6 +33,7 @@ import type {
   AppRef,
   Component,
   ComponentAction,
+  ComponentEnv,
   ComponentEvent,
   CopyableComponent,
   CopyRequest,
@@ -86,6 +88,18 @@ export interface RainbondClient {
     serviceId: string,
     signal?: AbortSignal,
   ): Promise<ComponentEvent[]>;
+  /**
+   * PUT .../apps/{app_id}/services/{service_id}/envs: updates the named variables (by name) or
+   * adds them, and answers every variable of the component; `[]` changes nothing and reads them
+   * (the console's OpenAPI has no GET for a component's variables).
+   */
+  putComponentEnvs(
+    token: string,
+    app: AppRef,
+    serviceId: string,
+    envs: ComponentEnv[],
+    signal?: AbortSignal,
+  ): Promise<ComponentEnv[]>;
   /** POST .../apps/{app_id}/operations. An empty `serviceIds` sends nothing (the console would act on every component). */
   operateComponents(
     token: string,
@@ -207,6 +221,14 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
       );
       return call('componentEvents', { method: 'GET', url, token, signal }, (status, text) =>
         parseAnswer('componentEvents', status, text, componentEventsSchema),
+      );
+    },
+
+    async putComponentEnvs(token, app, serviceId, envs, signal) {
+      const url = urlOf([...appSegments(app), 'services', segment('serviceId', serviceId), 'envs']);
+      const json = { envs: envs.map((e) => ({ name: e.name, value: e.value, note: e.note })) };
+      return call('componentEnvs', { method: 'PUT', url, token, json, signal }, (status, text) =>
+        parseAnswer('componentEnvs', status, text, componentEnvsSchema),
       );
     },
 

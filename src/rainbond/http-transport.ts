@@ -17,7 +17,7 @@ export interface HttpTransportOptions {
 }
 
 export interface OutgoingRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: URL;
   /** Sent as is in `Authorization` (no `Bearer ` prefix); surrounding whitespace is trimmed. */
   token: string;

@@ -7,6 +7,7 @@ export type RouteName =
   | 'listComponents'
   | 'getComponent'
   | 'componentEvents'
+  | 'componentEnvs'
   | 'operateComponents'
   | 'deleteComponent';
 
@@ -16,6 +17,7 @@ const descriptions: Record<RouteName, string> = {
   listComponents: 'listing the components',
   getComponent: 'reading the component',
   componentEvents: "reading the component's events",
+  componentEnvs: "the component's environment variables",
   operateComponents: 'the component operation',
   deleteComponent: 'deleting the component',
 };

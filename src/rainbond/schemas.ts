@@ -4,7 +4,7 @@
 // the caller what the console made. Every schema outputs the camelCase domain types.
 
 import { z } from 'zod';
-import type { Component, ComponentEvent, CopyableComponent } from './types.ts';
+import type { Component, ComponentEnv, ComponentEvent, CopyableComponent } from './types.ts';
 
 /** A descriptive text field: missing, null, empty or of another type all read as null. */
 const optionalText = z
@@ -135,6 +135,17 @@ export const componentEventsSchema = z
     ),
   })
   .transform((raw) => raw.events);
+
+/** PUT .../services/{service_id}/envs: `{"envs": [...]}`, every variable of the component. */
+export const componentEnvsSchema = z
+  .looseObject({
+    envs: z.array(
+      z
+        .looseObject({ name: z.string(), value: nameText, note: nameText })
+        .transform((raw): ComponentEnv => ({ name: raw.name, value: raw.value, note: raw.note })),
+    ),
+  })
+  .transform((raw) => raw.envs);
 
 /** POST .../operations success: `{"msg": "操作成功"}`; any JSON object is accepted. */
 export const operationAnswerSchema = z.looseObject({});

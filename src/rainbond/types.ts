@@ -61,4 +61,12 @@ export interface ComponentEvent {
   createTime: string | null;
 }
 
+/** A component's environment variable as the envs endpoint reads and writes it. */
+export interface ComponentEnv {
+  name: string;
+  value: string;
+  /** The console's note on the variable (at most 100 characters). */
+  note: string;
+}
+
 export type ComponentAction = 'stop' | 'start' | 'deploy' | 'upgrade';

@@ -4,6 +4,7 @@
 import { djangoNotFound, methodNotAllowed } from './console-responses.ts';
 import { handleGetApp, handleListApps } from './handle-apps.ts';
 import {
+  handleComponentEnvs,
   handleDeleteComponent,
   handleEvents,
   handleGetComponent,
@@ -51,6 +52,7 @@ const HANDLERS: Record<RouteName, (ctx: RouteContext) => RouteResult> = {
   deleteComponent: handleDeleteComponent,
   operations: handleOperations,
   events: handleEvents,
+  componentEnvs: handleComponentEnvs,
 };
 
 export function prepareConsoleCall(deps: ConsoleDeps, call: ConsoleCall): PreparedCall {

@@ -2,8 +2,16 @@
 // goodrain/rainbond-console:openapi/services/app_service.py@ae3f1618), delete, and a
 // component's events (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618).
 import { blocksDelete } from './component-status.ts';
-import { type ConsoleResponse, envelopeError, ok, okEmpty, serverError } from './console-responses.ts';
+import {
+  type ConsoleResponse,
+  envelopeError,
+  ok,
+  okEmpty,
+  serverError,
+  validationError,
+} from './console-responses.ts';
 import { consoleDateText } from './console-time.ts';
+import { readRequestData } from './request-body.ts';
 import { noEffect, type RouteContext, type RouteResult } from './route-context.ts';
 import { toServiceBaseInfo } from './service-base-info.ts';
 import type { EventRecord } from './state.ts';
@@ -108,4 +116,90 @@ function renderEvent(e: EventRecord, now: number): Record<string, unknown> {
     message: done ? e.message : '',
     tenant_id: e.tenant_id,
   };
+}
+
+/** ComponentEnvsBaseSerializers' limits (goodrain/rainbond-console:openapi/serializer/app_serializer.py@ae3f1618). */
+const ENV_FIELD_LIMITS = { note: 100, name: 100, value: 1024, scope: 32 } as const;
+/** name_validator of the same file: a letter first, then letters, digits, `_` and `-`. */
+const SERIALIZER_ENV_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** check_env_attr_name (goodrain/rainbond-console:console/services/app_config/env_service.py@ae3f1618). */
+const CONSOLE_ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/**
+ * PUT .../services/{service_id}/envs (ComponentEnvsUView, goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618,
+ * and env_var_service.update_or_create_envs): each listed variable is updated by name (value and
+ * note) or added (scope `inner` by default); the answer is every variable of the component, so
+ * an empty list changes nothing and reads them all.
+ */
+export function handleComponentEnvs(ctx: RouteContext): RouteResult {
+  const c = ctx.scope.component!;
+  const data = readRequestData(ctx.contentType, ctx.rawBody);
+  if (!data.ok) return noEffect(data.response);
+  const body = (typeof data.data === 'object' && data.data !== null ? data.data : {}) as Record<
+    string,
+    unknown
+  >;
+  if (!Array.isArray(body.envs)) {
+    return noEffect(
+      validationError({ envs: [body.envs === undefined ? '该字段是必填项。' : '请输入一个列表。'] }),
+    );
+  }
+  const items: { note: string; name: string; value: string; is_change: boolean; scope: string }[] = [];
+  const errors = body.envs.map((raw) => {
+    const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const problems: Record<string, string[]> = {};
+    const text = (field: keyof typeof ENV_FIELD_LIMITS, required: boolean, fallback: string): string => {
+      const value = entry[field];
+      if (value === undefined || value === null) {
+        if (required) problems[field] = ['该字段是必填项。'];
+        return fallback;
+      }
+      const s = String(value);
+      if (required && s === '') problems[field] = ['该字段不能为空。'];
+      if (s.length > ENV_FIELD_LIMITS[field]) {
+        problems[field] = [`请确保这个字段不能超过 ${ENV_FIELD_LIMITS[field]} 个字符。`];
+      }
+      return s;
+    };
+    const note = text('note', false, '');
+    const name = text('name', true, '');
+    const value = text('value', true, '');
+    const scope = text('scope', false, 'inner');
+    if (!problems.name && !SERIALIZER_ENV_NAME.test(name)) {
+      problems.name = ["变量名不合法， 请输入以字母开头且为数字、大小写字母、'_'、'-'的组合"];
+    }
+    items.push({ note, name, value, is_change: entry.is_change !== false, scope });
+    return problems;
+  });
+  if (errors.some((e) => Object.keys(e).length > 0)) return noEffect(validationError({ envs: errors }));
+  for (const item of items) {
+    if (!CONSOLE_ENV_NAME.test(item.name)) {
+      return noEffect(envelopeError(400, 'update or create envs error', `变量名称${item.name}不符合规范`));
+    }
+  }
+  for (const item of items) {
+    const existing = c.envs.find((e) => e.name === item.name);
+    if (existing) {
+      existing.value = item.value.trim();
+      existing.note = item.note;
+    } else {
+      c.envs.push({
+        name: item.name.trim(),
+        value: item.value.trim(),
+        note: item.note,
+        is_change: item.is_change,
+        scope: item.scope,
+      });
+    }
+  }
+  const response = ok({
+    envs: c.envs.map((e) => ({
+      note: e.note ?? '',
+      name: e.name,
+      value: e.value,
+      is_change: e.is_change ?? true,
+      scope: e.scope ?? 'inner',
+    })),
+  });
+  return items.length === 0 ? noEffect(response) : { response, tookEffect: true };
 }

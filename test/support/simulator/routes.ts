@@ -13,6 +13,7 @@ export const ROUTE_NAMES = [
   'deleteComponent',
   'operations',
   'events',
+  'componentEnvs',
 ] as const;
 
 export type RouteName = (typeof ROUTE_NAMES)[number];
@@ -64,6 +65,11 @@ const VIEWS: readonly ViewDefinition[] = [
     pattern: new RegExp(`^${TEAM}/apps/(\\d+)/services/([\\w-]+)/events$`),
     scope: 'component',
     methods: { GET: 'events' },
+  },
+  {
+    pattern: new RegExp(`^${TEAM}/apps/(\\d+)/services/([\\w-]+)/envs$`),
+    scope: 'component',
+    methods: { PUT: 'componentEnvs' },
   },
 ];
 

@@ -63,6 +63,11 @@ export interface AppRecord {
 export interface EnvVar {
   name: string;
   value: string;
+  /** The console's `name` column (a note); absent for fixture envs. */
+  note?: string;
+  is_change?: boolean;
+  /** `inner` (the component's own) or `outer` (connection info for dependents). */
+  scope?: string;
 }
 
 export interface ComponentRecord extends ServiceBaseFields {

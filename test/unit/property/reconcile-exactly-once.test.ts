@@ -22,7 +22,7 @@ import {
   RainbondRejectedError,
   RainbondUnauthorizedError,
 } from '../../../src/rainbond/errors.ts';
-import type { Component, CopyableComponent, CopyRequest } from '../../../src/rainbond/types.ts';
+import type { Component, ComponentEnv, CopyableComponent, CopyRequest } from '../../../src/rainbond/types.ts';
 import { createSlots } from '../../../src/runtime/slots.ts';
 
 const COPY_TIMEOUT_MS = 10_000;
@@ -268,7 +268,24 @@ function createWorld(s: Scenario) {
         return structuredClone(stored);
       }),
     writeFinalizers: () => Promise.reject(new Error('not used: deletionPolicy is Orphan')),
+    writeAnnotation: (object, key, value) =>
+      io(() => {
+        if (object.metadata.resourceVersion !== stored.metadata.resourceVersion) {
+          throw new ConflictError('annotation of AppCopy ns/prop');
+        }
+        stored = {
+          ...structuredClone(stored),
+          metadata: {
+            ...stored.metadata,
+            annotations: { ...(stored.metadata.annotations ?? {}), [key]: value },
+            resourceVersion: String(Number(stored.metadata.resourceVersion) + 1),
+          },
+        };
+        return structuredClone(stored);
+      }),
   };
+  /** Each component's environment variables, as the console's envs endpoint keeps them. */
+  const envs = new Map<string, ComponentEnv[]>();
 
   const unused = () => Promise.reject(new Error('not used by the copy'));
   const rainbond: RainbondClient = {
@@ -293,6 +310,17 @@ function createWorld(s: Scenario) {
         return structuredClone(target);
       }),
     listComponentEvents: unused,
+    putComponentEnvs: (_token, _app, serviceId, changes) =>
+      io(() => {
+        const current = envs.get(serviceId) ?? [];
+        for (const change of changes) {
+          const i = current.findIndex((e) => e.name === change.name);
+          if (i >= 0) current[i] = { ...change };
+          else current.push({ ...change });
+        }
+        envs.set(serviceId, current);
+        return structuredClone(current);
+      }),
     copyApp: (_token, _source, request) => {
       const send = (fault: CopyFault): Component[] => {
         copyCalls += 1;

@@ -100,6 +100,8 @@ function unusedConsole(overrides: Partial<RainbondClient>): RainbondClient {
     listComponents: unexpected('listComponents'),
     getComponent: unexpected('getComponent'),
     listComponentEvents: unexpected('listComponentEvents'),
+    // The copies' markers (copy-record.ts): accepted, none read back.
+    putComponentEnvs: async () => [],
     operateComponents: unexpected('operateComponents'),
     deleteComponent: unexpected('deleteComponent'),
     close: () => {},
@@ -120,6 +122,13 @@ function recordingStore(): AppCopyStore & { last: () => AppCopy | undefined } {
     },
     async writeFinalizers(object, finalizers) {
       last = { ...object, metadata: { ...object.metadata, finalizers } };
+      return last;
+    },
+    async writeAnnotation(object, key, value) {
+      last = {
+        ...object,
+        metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [key]: value } },
+      };
       return last;
     },
     last: () => last,
