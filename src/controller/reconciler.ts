@@ -412,6 +412,25 @@ export function createReconciler(deps: ReconcilerDeps) {
     recognition: Exclude<Recognition, { kind: 'none' }>,
     log: Logger,
   ): Promise<ReconcileResult> {
+    try {
+      return await recordExisting(object, spec, token, expectedCopies, target, recognition, log);
+    } catch (error) {
+      // Read from a stale copy (or changed meanwhile): the fresh object decides, nothing was sent.
+      if (!(error instanceof ConflictError)) throw error;
+      log.info('existing copies not recorded: the object changed since it was read; re-reading');
+      return { requeueAfterMs: 0 };
+    }
+  }
+
+  async function recordExisting(
+    object: AppCopy,
+    spec: AppCopySpec,
+    token: string,
+    expectedCopies: string[],
+    target: Component[],
+    recognition: Exclude<Recognition, { kind: 'none' }>,
+    log: Logger,
+  ): Promise<ReconcileResult> {
     const status = object.status ?? {};
     if (recognition.kind === 'partial') {
       deps.onCopyOutcome?.('partial');
