@@ -8,10 +8,10 @@ import type { Clock } from '../runtime/clock.ts';
 import type { Informer } from '../runtime/informer.ts';
 import { WorkQueue, type WorkQueueMetrics } from '../runtime/work-queue.ts';
 import { type CachedAppCopy, isOlderVersion, needsReconcile, toCachedAppCopy } from './cached-appcopy.ts';
-import { createCopyingIndex } from './copying-index.ts';
+import { createCopyingIndex } from './copy/copying-index.ts';
+import { createTargetGuard, type TargetGuard } from './copy/target-guard.ts';
 import type { ReconcileResult } from './reconciler.ts';
 import { RetryLaterError } from './retry-later.ts';
-import { createTargetGuard, type TargetGuard } from './target-guard.ts';
 
 /** Retry delays for reconciles that are waiting on the outside world (console, credentials). */
 export const RECONCILE_BACKOFF = { baseMs: 200, maxMs: 300_000, jitter: 0.2 };

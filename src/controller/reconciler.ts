@@ -34,12 +34,13 @@ import {
 } from '../rainbond/errors.ts';
 import type { AppRef, Component, CopyRequest } from '../rainbond/types.ts';
 import { type Slots, SlotsClosedError } from '../runtime/slots.ts';
-import { planCopy } from './copy-plan.ts';
-import type { Recognition } from './copy-record.ts';
-import { judgeCopy } from './copy-verdict.ts';
+import { createOwnCopies, ownerOf } from './copy/own-copies.ts';
+import { planCopy } from './copy/plan.ts';
+import type { Recognition } from './copy/record.ts';
+import type { TargetGuard } from './copy/target-guard.ts';
+import { judgeCopy } from './copy/verdict.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import { nextStep } from './next-step.ts';
-import { createOwnCopies, ownerOf } from './own-copies.ts';
 import { RetryLaterError } from './retry-later.ts';
 import {
   failedStatus,
@@ -49,7 +50,6 @@ import {
   succeededStatus,
   verifyingStatus,
 } from './status.ts';
-import type { TargetGuard } from './target-guard.ts';
 
 export type ReconcileResult = { requeueAfterMs?: number } | undefined;
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AppCopySpec, appCopySpecSchema } from '../../../src/api/appcopy.ts';
-import { planCopy } from '../../../src/controller/copy-plan.ts';
+import { planCopy } from '../../../src/controller/copy/plan.ts';
 import { toCopyRequestBody } from '../../../src/rainbond/copy-request-body.ts';
 import type { CopyableComponent } from '../../../src/rainbond/types.ts';
 import { readCopyRequest } from '../../support/simulator/copy-request.ts';

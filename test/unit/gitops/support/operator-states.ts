@@ -7,8 +7,8 @@ import pino from 'pino';
 import type { AppCopy, AppCopyStatus, CopyAttempt } from '../../../../src/api/appcopy.ts';
 import { Reason, type ReasonName } from '../../../../src/api/conditions.ts';
 import type { CredentialsResolver } from '../../../../src/controller/credentials.ts';
-import { createFinalizer } from '../../../../src/controller/finalizer.ts';
-import { createFollower, type FollowSettings } from '../../../../src/controller/follower.ts';
+import { createFinalizer } from '../../../../src/controller/finalize.ts';
+import { createFollower, type FollowSettings } from '../../../../src/controller/follow.ts';
 import { RetryLaterError } from '../../../../src/controller/retry-later.ts';
 import {
   failedStatus,

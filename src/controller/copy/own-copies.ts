@@ -2,12 +2,12 @@
 // mirroring the outcome into the AppCopy's annotation, and reading both back to recognise
 // copies already made for an AppCopy whose status was lost.
 import type { Logger } from 'pino';
-import { type AppCopy, type AppCopySpec, objectKey } from '../api/appcopy.ts';
-import { ConflictError } from '../k8s/api-errors.ts';
-import type { AppCopyStore } from '../k8s/appcopy-store.ts';
-import type { RainbondClient } from '../rainbond/client.ts';
-import { RainbondRejectedError } from '../rainbond/errors.ts';
-import type { AppRef, Component } from '../rainbond/types.ts';
+import { type AppCopy, type AppCopySpec, objectKey } from '../../api/appcopy.ts';
+import { ConflictError } from '../../k8s/api-errors.ts';
+import type { AppCopyStore } from '../../k8s/appcopy-store.ts';
+import type { RainbondClient } from '../../rainbond/client.ts';
+import { RainbondRejectedError } from '../../rainbond/errors.ts';
+import type { AppRef, Component } from '../../rainbond/types.ts';
 import {
   COPY_RECORD_ANNOTATION,
   type CopyOwner,
@@ -19,7 +19,7 @@ import {
   readMarking,
   recogniseOwnCopies,
   requestDigest,
-} from './copy-record.ts';
+} from './record.ts';
 
 export function ownerOf(object: AppCopy, spec: AppCopySpec): CopyOwner {
   return { namespace: object.metadata.namespace, name: object.metadata.name, request: requestDigest(spec) };

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judgeCopy } from '../../../src/controller/copy-verdict.ts';
-import type { Component } from '../../../src/rainbond/types.ts';
-import { aComponent } from '../../support/builders.ts';
+import { judgeCopy } from '../../../../src/controller/copy/verdict.ts';
+import type { Component } from '../../../../src/rainbond/types.ts';
+import { aComponent } from '../../../support/builders.ts';
 
 // The target app before the call: it already holds an older copy of web (same name!) and a db.
 const oldWebCopy = aComponent({ serviceCname: 'web-copy' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTargetGuard } from '../../../src/controller/target-guard.ts';
+import { createTargetGuard } from '../../../../src/controller/copy/target-guard.ts';
 
 /** A guard whose cache view and wake-ups the test controls and records. */
 function aGuard(copyingInCache: Record<string, string[]> = {}) {

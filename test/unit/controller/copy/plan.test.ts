@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consoleCopyImage, intendedCopyImage, planCopy } from '../../../src/controller/copy-plan.ts';
-import type { CopyableComponent } from '../../../src/rainbond/types.ts';
-import { aCopyableComponent, aServiceId, aSpec, copying, intoTarget } from '../../support/builders.ts';
+import { consoleCopyImage, intendedCopyImage, planCopy } from '../../../../src/controller/copy/plan.ts';
+import type { CopyableComponent } from '../../../../src/rainbond/types.ts';
+import { aCopyableComponent, aServiceId, aSpec, copying, intoTarget } from '../../../support/builders.ts';
 
 const web = aCopyableComponent({ serviceCname: 'web' });
 const api = aCopyableComponent({ serviceCname: 'api' });

@@ -2,8 +2,8 @@
 // synchronously, by the operator's own status writes: after a copy ends with an unknown
 // outcome, the target must stay reserved at once, not only once the watch delivers the change,
 // or a second AppCopy could copy into the same app in between and make verification ambiguous.
-import { objectKey } from '../api/appcopy.ts';
-import { type CachedAppCopy, isOlderVersion } from './cached-appcopy.ts';
+import { objectKey } from '../../api/appcopy.ts';
+import { type CachedAppCopy, isOlderVersion } from '../cached-appcopy.ts';
 
 export interface CopyingIndex {
   /** Records the state of one AppCopy; older resourceVersions than the last seen are ignored. */

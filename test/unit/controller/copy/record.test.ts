@@ -11,9 +11,9 @@ import {
   readMarking,
   recogniseOwnCopies,
   requestDigest,
-} from '../../../src/controller/copy-record.ts';
-import type { Component } from '../../../src/rainbond/types.ts';
-import { aComponent, aSpec, copying, intoTarget } from '../../support/builders.ts';
+} from '../../../../src/controller/copy/record.ts';
+import type { Component } from '../../../../src/rainbond/types.ts';
+import { aComponent, aSpec, copying, intoTarget } from '../../../support/builders.ts';
 
 const spec = aSpec(copying('9f6e98bbb0c7893af5d3a82f1cb94645'));
 const owner: CopyOwner = { namespace: 'team-a', name: 'shop-to-staging', request: requestDigest(spec) };

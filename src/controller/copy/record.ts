@@ -14,9 +14,9 @@
 // "The same AppCopy" is the same namespace and name and the same copy request (requestDigest):
 // never a UID, which a new cluster does not keep.
 import { createHash } from 'node:crypto';
-import { type AppCopySpec, GROUP } from '../api/appcopy.ts';
-import type { Component, ComponentEnv } from '../rainbond/types.ts';
-import { judgeCopy } from './copy-verdict.ts';
+import { type AppCopySpec, GROUP } from '../../api/appcopy.ts';
+import type { Component, ComponentEnv } from '../../rainbond/types.ts';
+import { judgeCopy } from './verdict.ts';
 
 /** The variable each copy carries. Inert: nothing in the copy reads it. */
 export const COPY_MARKER_ENV = 'APPCOPY_RECORD';

@@ -2,8 +2,8 @@
 // path) into the exact copy request, or into a message naming what cannot be copied. Pure.
 // The console answers unknown ids with a 500 and rejects package_build components, so these
 // are caught here, before anything is sent.
-import type { AppCopySpec } from '../api/appcopy.ts';
-import type { CopyableComponent, CopyRequest } from '../rainbond/types.ts';
+import type { AppCopySpec } from '../../api/appcopy.ts';
+import type { CopyableComponent, CopyRequest } from '../../rainbond/types.ts';
 
 export type CopyPlan =
   | { ok: true; request: CopyRequest; expectedCopies: string[] }

@@ -24,7 +24,7 @@ import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';
 import { RainbondError, RainbondRejectedError } from '../rainbond/errors.ts';
 import type { AppRef, Component } from '../rainbond/types.ts';
-import { judgeCopy } from './copy-verdict.ts';
+import { judgeCopy } from './copy/verdict.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import type { ReconcileResult } from './reconciler.ts';
 import { RetryLaterError } from './retry-later.ts';

@@ -5,8 +5,8 @@
 // (attempt.preexistingServiceIds) and carry an expected name (`<source cname>-copy`, one per
 // copied component). Copies into one target app are serialised, so no other copy of ours can
 // produce such components meanwhile.
-import type { CopyAttempt } from '../api/appcopy.ts';
-import type { Component } from '../rainbond/types.ts';
+import type { CopyAttempt } from '../../api/appcopy.ts';
+import type { Component } from '../../rainbond/types.ts';
 
 export type CopyVerdict =
   /** Every expected copy exists: adopt them; the call took effect. */

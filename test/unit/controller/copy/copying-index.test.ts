@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CachedAppCopy } from '../../../src/controller/cached-appcopy.ts';
-import { createCopyingIndex } from '../../../src/controller/copying-index.ts';
+import type { CachedAppCopy } from '../../../../src/controller/cached-appcopy.ts';
+import { createCopyingIndex } from '../../../../src/controller/copy/copying-index.ts';
 
 function cached(
   name: string,
