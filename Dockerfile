@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# The AppCopy operator's image: the built JavaScript and its production dependencies on a
-# distroless Node.js 24 base, running as a non-root user.
+# The AppCopy operator's image: the operator as one bundled JavaScript file (dependencies
+# inside, scripts/build-bundle.ts) on a distroless Node.js 24 base, running as a non-root user.
 #
 #   docker build -t ghcr.io/rainbond/appcopy-operator:0.1.0 .
 #
@@ -19,7 +19,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 COPY scripts/build-image-context.sh scripts/
 RUN --mount=type=cache,target=/root/.npm sh scripts/build-image-context.sh install
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
+COPY scripts/build-bundle.ts scripts/
 COPY src src
 RUN --mount=type=cache,target=/root/.npm sh scripts/build-image-context.sh assemble /app
 

@@ -1,8 +1,12 @@
-// The benchmark measures the built operator (dist/main.js, what the container image runs), so
-// it compiles first. With --no-build it uses dist as it is, but refuses a dist older than src/:
-// a stale build is the easiest way to benchmark the wrong code.
+// The benchmark measures the built operator, dist/main.js, which is what the container image
+// runs: in this checkout the bundle of scripts/build-bundle.ts (the image's
+// scripts/build-image-context.sh makes it with the same `npm run build`). So it builds first,
+// with the `build` script of the measured checkout's own package.json: an older checkout given
+// with --operator-root (whose build was still `tsc`) is built and measured the way its own
+// image was. With --no-build it uses dist as it is, but refuses a dist older than src/: a stale
+// build is the easiest way to benchmark the wrong code.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILT_MAIN } from './operator-under-test.ts';
 
@@ -14,11 +18,16 @@ export function ensureOperatorBuilt(opts: {
 }): void {
   const { root } = opts;
   if (opts.build) {
-    opts.log(`building the operator in ${root} (npm run build -> dist/)`);
+    const command = buildCommand(root);
+    opts.log(`building the operator in ${root} (npm run build: ${command.join(' ')})`);
+    const [program, ...args] = command;
     const result = spawnSync(
-      process.execPath,
-      [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: root, encoding: 'utf8' },
+      program === 'node' ? process.execPath : join(root, 'node_modules/.bin', program!),
+      args,
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
     );
     if (result.status !== 0) {
       throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
@@ -32,6 +41,20 @@ export function ensureOperatorBuilt(opts: {
   if (newest > built) {
     throw new Error(`${BUILT_MAIN} is older than src/: run npm run build, or drop --no-build`);
   }
+}
+
+/**
+ * The `build` script of `root`'s package.json as argv: `node <script> ...` (run with this Node
+ * 24) or a tool of its node_modules/.bin (`tsc -p tsconfig.build.json` before the bundle).
+ */
+export function buildCommand(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const script = pkg.scripts?.build;
+  if (!script || /[|&;<>$`'"]/.test(script))
+    throw new Error(`${root}/package.json: no build script the benchmark can run (${script ?? 'none'})`);
+  return script.trim().split(/\s+/);
 }
 
 function mtimeOf(path: string): number | undefined {

@@ -1,4 +1,5 @@
-// The built operator (`node dist/main.js`) as its own process, the way it runs in a pod:
+// The built operator (`node dist/main.js`, the bundle the image runs: build-operator.ts) as its
+// own process, the way it runs in a pod:
 // settings through the environment, JSON logs on stdout. The benchmark reads its readiness,
 // its /metrics and its resident memory from the outside, and can run it under the V8 CPU
 // profiler and take heap snapshots (SIGUSR2) for the profiling notes.

@@ -1,6 +1,7 @@
 // `npm run bench`: builds the operator, starts a local control plane (kube-apiserver + etcd)
-// and the Rainbond simulator, runs the scenarios against `node dist/main.js` as its own
-// process, prints the figures with the targets, and writes them as JSON (bench/results/).
+// and the Rainbond simulator, runs the scenarios against `node dist/main.js` (the bundle the
+// container image runs) as its own process, prints the figures with the targets, and writes
+// them as JSON (bench/results/).
 // See docs/performance.md for what each figure means and how to profile.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
