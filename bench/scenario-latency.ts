@@ -20,7 +20,11 @@ export interface LatencyResult {
   overheadMs: { p50: number; p99: number; max: number };
   /** The warm-up runs' overhead (the first copy after start pays for JIT and connections). */
   warmupOverheadMs: number[];
-  samples: { totalMs: number; simulatorMs: number; overheadMs: number }[];
+  /**
+   * Each measured run: `name` the AppCopy, `startedAt` the create request's epoch ms, so that a
+   * run can be lined up with the operator's own traces (GC pauses, its requests).
+   */
+  samples: { name: string; startedAt: number; totalMs: number; simulatorMs: number; overheadMs: number }[];
   /** Failed AppCopies (should be none). */
   failed: number;
   /** Log lines at warn or above during the run. */
@@ -50,6 +54,7 @@ export async function runLatency(ctx: BenchContext, repeatIndex: number): Promis
     for (let i = 0; i < total; i++) {
       const [target] = addTargetApps(sim, 1);
       const firstCall = sim.ledger.calls.length;
+      const startedAt = Date.now();
       const started = performance.now();
       const [name] = await createAppCopies(kube, namespace, `run-${i}`, [target as number], 1);
       await watch.settled([name as string], 30_000);
@@ -64,6 +69,8 @@ export async function runLatency(ctx: BenchContext, repeatIndex: number): Promis
         .map((call) => [call.time, call.time + latencyOf(call.route)] as const);
       const simulatorMs = unionLength(intervals);
       const sample = {
+        name: name as string,
+        startedAt,
         totalMs: round(totalMs, 2),
         simulatorMs: round(simulatorMs, 2),
         overheadMs: round(totalMs - simulatorMs, 2),
