@@ -2,7 +2,7 @@
 // route and outcome, copies by outcome, and the copy slots (CONCURRENCY) in use and waited for.
 // Labels are fixed names, never ids or tokens.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { CopyOutcome } from './controller/reconciler.ts';
+import type { CopyOutcome } from './controller/copy/protocol.ts';
 import type { ResponseEvent } from './rainbond/client.ts';
 import type { Slots } from './runtime/slots.ts';
 

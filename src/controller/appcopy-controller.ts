@@ -10,8 +10,7 @@ import { WorkQueue, type WorkQueueMetrics } from '../runtime/work-queue.ts';
 import { type CachedAppCopy, isOlderVersion, needsReconcile, toCachedAppCopy } from './cached-appcopy.ts';
 import { createCopyingIndex } from './copy/copying-index.ts';
 import { createTargetGuard, type TargetGuard } from './copy/target-guard.ts';
-import type { ReconcileResult } from './reconciler.ts';
-import { RetryLaterError } from './retry-later.ts';
+import { type Outcome, outcomeOf, toQueueResult } from './outcome.ts';
 
 /** Retry delays for reconciles that are waiting on the outside world (console, credentials). */
 export const RECONCILE_BACKOFF = { baseMs: 200, maxMs: 300_000, jitter: 0.2 };
@@ -30,7 +29,7 @@ export interface AppCopyController {
 export function createAppCopyController(deps: {
   informer: Informer<CachedAppCopy>;
   /** Resolved lazily: the reconciler is built with this controller's `targets`. */
-  reconcile: (key: string, signal: AbortSignal) => Promise<ReconcileResult>;
+  reconcile: (key: string, signal: AbortSignal) => Promise<Outcome>;
   /** Whether finished copies are followed until they run (FOLLOW_TIMEOUT > 0). */
   following: boolean;
   concurrency: number;
@@ -70,15 +69,13 @@ export function createAppCopyController(deps: {
       // change re-queues the key after updating the cache, so nothing is missed.
       const known = newestKnown(key);
       if (known && !needsReconcile(known, deps.following)) return undefined;
-      try {
-        return await deps.reconcile(key, signal);
-      } catch (error) {
-        if (error instanceof RetryLaterError) {
-          logger.info({ appcopy: key, why: error.message }, 'waiting; will retry with backoff');
-          return { requeueAfterMs: 0 };
-        }
-        throw error;
+      const outcome = await outcomeOf(() => deps.reconcile(key, signal));
+      if (outcome.kind === 'retry') {
+        const fields = { appcopy: key, why: outcome.why };
+        if (outcome.quiet) logger.debug(fields, 'reading again');
+        else logger.info(fields, 'waiting; will retry with backoff');
       }
+      return toQueueResult(outcome);
     },
   });
   const targets = createTargetGuard({

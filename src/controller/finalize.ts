@@ -15,20 +15,21 @@ import {
   ABANDON_ANNOTATION,
   type AppCopy,
   type AppCopySpec,
-  type AppCopyStatus,
   DELETE_COPIES_FINALIZER,
 } from '../api/appcopy.ts';
-import { ConditionType, Reason, setCondition } from '../api/conditions.ts';
+import { ConditionType, Reason } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';
 import { RainbondError, RainbondRejectedError } from '../rainbond/errors.ts';
-import type { AppRef, Component } from '../rainbond/types.ts';
+import type { Component } from '../rainbond/types.ts';
+import { targetApp } from './apps.ts';
+import { callSettled } from './copy/attempt.ts';
 import { judgeCopy } from './copy/verdict.ts';
 import type { CredentialsResolver } from './credentials.ts';
-import type { ReconcileResult } from './reconciler.ts';
-import { RetryLaterError } from './retry-later.ts';
-import { sameStatus } from './status.ts';
+import { done, type Outcome, requeueAfter, retry } from './outcome.ts';
+import { createReporter } from './report.ts';
+import { deletingStatus } from './status.ts';
 
 /** Answers to a forced delete that come after the component was deleted (running; depended on). */
 const DELETED_THEN_REFUSED = new Set([409, 412]);
@@ -47,22 +48,21 @@ export function createFinalizer(deps: {
     await deps.store.writeFinalizers(object, finalizers);
   }
 
+  const reporter = createReporter({ store: deps.store, events: deps.events });
+
+  /** Sets the Deleting condition, announced once per change. */
   async function report(object: AppCopy, ok: boolean, reason: string, message: string): Promise<void> {
-    const status: AppCopyStatus = object.status ?? {};
-    const next: AppCopyStatus = {
-      ...status,
-      conditions: setCondition(
-        status.conditions,
-        { type: ConditionType.Deleting, status: ok ? 'True' : 'False', reason, message },
-        object.metadata.generation,
-        deps.now(),
-      ),
-    };
-    if (sameStatus(status, next)) return;
-    const before = status.conditions?.find((c) => c.type === ConditionType.Deleting);
-    await deps.store.writeStatus(object, next);
-    if (before?.reason !== reason)
-      await deps.events.record(object, ok ? 'Normal' : 'Warning', reason, message);
+    const ctx = { generation: object.metadata.generation, now: deps.now() };
+    await reporter.report(object, {
+      status: deletingStatus(object.status ?? {}, { ok, reason, message }, ctx),
+      event: { type: ok ? 'Normal' : 'Warning', reason, message, about: ConditionType.Deleting },
+    });
+  }
+
+  /** Deletion cannot go on now: say why, and come back with backoff. */
+  async function blocked(object: AppCopy, message: string): Promise<Outcome> {
+    await report(object, false, Reason.DeletionBlocked, message);
+    return retry(message);
   }
 
   async function syncFinalizer(object: AppCopy, spec: AppCopySpec): Promise<void> {
@@ -73,11 +73,7 @@ export function createFinalizer(deps: {
     );
   }
 
-  async function finalize(
-    object: AppCopy,
-    spec: AppCopySpec | undefined,
-    log: Logger,
-  ): Promise<ReconcileResult> {
+  async function finalize(object: AppCopy, spec: AppCopySpec | undefined, log: Logger): Promise<Outcome> {
     if (object.metadata.annotations?.[ABANDON_ANNOTATION] === 'true') {
       log.info('deletion: copies abandoned by annotation');
       await deps.events.record(
@@ -87,24 +83,19 @@ export function createFinalizer(deps: {
         `${ABANDON_ANNOTATION} is set: the copies are left in Rainbond`,
       );
       await release(object);
-      return undefined;
+      return done;
     }
     const status = object.status ?? {};
     if (!spec || (status.phase !== 'Copying' && (status.services ?? []).length === 0)) {
       await release(object);
-      return undefined;
+      return done;
     }
     const token = await deps.credentials.resolve(object.metadata.namespace, spec.credentialsSecretRef);
     if (!token.ok) {
       const message = `cannot delete the copies: ${token.message}; or set the annotation ${ABANDON_ANNOTATION}="true" to keep them and let the AppCopy go`;
-      await report(object, false, Reason.DeletionBlocked, message);
-      throw new RetryLaterError(message);
+      return blocked(object, message);
     }
-    const app: AppRef = {
-      teamId: spec.target.teamName,
-      regionName: spec.target.regionName,
-      appId: spec.target.appId,
-    };
+    const app = targetApp(spec);
     let live: Component[];
     try {
       live = await deps.rainbond.listComponents(token.token, app);
@@ -113,28 +104,24 @@ export function createFinalizer(deps: {
         // The target app itself is gone: so are its components.
         log.info({ err: error }, 'deletion: target app not found; nothing left to delete');
         await release(object);
-        return undefined;
+        return done;
       }
       const message = `cannot delete the copies: ${describeError(error)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
-      await report(object, false, Reason.DeletionBlocked, message);
-      throw new RetryLaterError(message);
+      return blocked(object, message);
     }
 
     let ours: Component[];
     if (status.phase === 'Copying' && status.attempt) {
       // The copy's outcome was never recorded: find what it made before deleting.
       const verdict = judgeCopy(status.attempt, live);
-      const settled =
-        status.attempt.callEnded === true ||
-        deps.now().getTime() >= Date.parse(status.attempt.startedAt) + deps.verifySettleMs;
-      if (verdict.kind !== 'complete' && !settled) {
+      if (verdict.kind !== 'complete' && !callSettled(status.attempt, deps.now(), deps.verifySettleMs)) {
         await report(
           object,
           true,
           Reason.DeletingCopies,
           'waiting for the interrupted copy to settle before deleting what it made',
         );
-        return { requeueAfterMs: deps.pollMs };
+        return requeueAfter(deps.pollMs);
       }
       ours = verdict.kind === 'absent' ? [] : verdict.components;
     } else {
@@ -156,8 +143,7 @@ export function createFinalizer(deps: {
           continue;
         }
         const message = `cannot delete copied component ${component.serviceCname} (${component.serviceId}): ${describeError(error)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
-        await report(object, false, Reason.DeletionBlocked, message);
-        throw new RetryLaterError(message);
+        return blocked(object, message);
       }
     }
 
@@ -176,7 +162,7 @@ export function createFinalizer(deps: {
         Reason.DeletingCopies,
         `deleted ${ours.length} copied component(s); confirming from the target app`,
       );
-      return { requeueAfterMs: deps.pollMs };
+      return requeueAfter(deps.pollMs);
     }
     const listed = new Set(after.map((c) => c.serviceId));
     const remaining = ours.filter((c) => listed.has(c.serviceId));
@@ -187,11 +173,11 @@ export function createFinalizer(deps: {
       Reason.DeletingCopies,
       `${remaining.length} of ${ours.length} copied component(s) still listed in the target app after deleting them (${remaining.map((c) => c.serviceCname).join(', ')}); deleting again`,
     );
-    return { requeueAfterMs: deps.pollMs };
+    return requeueAfter(deps.pollMs);
   }
 
   /** The copies are gone: say so, then let the AppCopy go. */
-  async function gone(object: AppCopy, count: number): Promise<ReconcileResult> {
+  async function gone(object: AppCopy, count: number): Promise<Outcome> {
     await deps.events.record(
       object,
       'Normal',
@@ -201,7 +187,7 @@ export function createFinalizer(deps: {
         : `deleted ${count} copied component(s) from Rainbond`,
     );
     await release(object);
-    return undefined;
+    return done;
   }
 
   return { finalize, syncFinalizer };

@@ -186,6 +186,28 @@ export function failedStatus(
   );
 }
 
+/** The Deleting condition set (deletionPolicy Delete): progress when `ok`, else what blocks it. */
+export function deletingStatus(
+  status: AppCopyStatus,
+  deleting: { ok: boolean; reason: string; message: string },
+  ctx: Context,
+): AppCopyStatus {
+  return {
+    ...status,
+    conditions: setCondition(
+      status.conditions,
+      {
+        type: ConditionType.Deleting,
+        status: deleting.ok ? 'True' : 'False',
+        reason: deleting.reason,
+        message: deleting.message,
+      },
+      ctx.generation,
+      ctx.now,
+    ),
+  };
+}
+
 /** Structural equality of two statuses (JSON semantics), used to skip writes that change nothing. */
 export function sameStatus(a: AppCopyStatus | undefined, b: AppCopyStatus | undefined): boolean {
   return canonical(a ?? {}) === canonical(b ?? {});

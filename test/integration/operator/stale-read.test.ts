@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppCopy } from '../../../src/api/appcopy.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
 import { createCredentialsResolver } from '../../../src/controller/credentials.ts';
+import { conflict, outcomeOf } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
 import { createAppCopyStore } from '../../../src/k8s/appcopy-store.ts';
 import { createEventRecorder } from '../../../src/k8s/event-recorder.ts';
@@ -57,8 +58,8 @@ describe('a stale read', () => {
 
       // The status moved on behind this reader's back; it still sees the object as never copied.
       stale = snapshot;
-      const result = await reconcile(`${w.namespace}/stale`);
-      expect(result).toEqual({ requeueAfterMs: 0 });
+      const result = await outcomeOf(() => reconcile(`${w.namespace}/stale`));
+      expect(result).toEqual(conflict);
       expect(w.sim.ledger.copiesInto(w.targetAppId)).toHaveLength(1);
       expect(w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST')).toHaveLength(1);
       expect((await realStore.get(w.namespace, 'stale'))?.status?.phase).toBe('Succeeded');

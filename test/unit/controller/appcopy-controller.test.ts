@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppCopy } from '../../../src/api/appcopy.ts';
 import { createAppCopyController } from '../../../src/controller/appcopy-controller.ts';
 import { type CachedAppCopy, toCachedAppCopy } from '../../../src/controller/cached-appcopy.ts';
+import { done } from '../../../src/controller/outcome.ts';
 import type { Informer } from '../../../src/runtime/informer.ts';
 import { createFakeClock } from '../../support/fake-clock.ts';
 import { captureLogs } from '../runtime/log-capture.ts';
@@ -71,7 +72,7 @@ async function setUp() {
     informer,
     reconcile: async (key) => {
       reconciled.push(key);
-      return undefined;
+      return done;
     },
     following: false,
     concurrency: 2,

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { AppCopy, AppCopyStatus } from '../../../src/api/appcopy.ts';
 import { Reason } from '../../../src/api/conditions.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
+import { outcomeOf } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
-import { RetryLaterError } from '../../../src/controller/retry-later.ts';
 import { ConflictError } from '../../../src/k8s/api-errors.ts';
 import type { AppCopyStore } from '../../../src/k8s/appcopy-store.ts';
 import type { RainbondClient } from '../../../src/rainbond/client.ts';
@@ -456,10 +456,11 @@ async function converge(world: World): Promise<{ reconciles: number }> {
   for (let reconciles = 1; reconciles <= 200; reconciles++) {
     let delay = 0;
     try {
-      const result = await reconcile('ns/prop');
-      delay = result?.requeueAfterMs ?? 0;
+      const outcome = await outcomeOf(() => reconcile('ns/prop'));
+      // As the work queue does: a retry backs off (a second here), requeueAfter waits as asked.
+      delay = outcome.kind === 'requeueAfter' ? outcome.ms : outcome.kind === 'retry' ? 1000 : 0;
     } catch (error) {
-      if (!(error instanceof ProcessDied) && !(error instanceof RetryLaterError)) throw error;
+      if (!(error instanceof ProcessDied)) throw error;
       delay = 1000;
     }
     if (world.isDead()) {

@@ -9,7 +9,6 @@ import { Reason, type ReasonName } from '../../../../src/api/conditions.ts';
 import type { CredentialsResolver } from '../../../../src/controller/credentials.ts';
 import { createFinalizer } from '../../../../src/controller/finalize.ts';
 import { createFollower, type FollowSettings } from '../../../../src/controller/follow.ts';
-import { RetryLaterError } from '../../../../src/controller/retry-later.ts';
 import {
   failedStatus,
   intentStatus,
@@ -219,11 +218,7 @@ async function finalizeOnce(
     pollMs: 2_000,
     now: () => new Date('2025-01-02T00:00:01Z'),
   });
-  try {
-    await finalizer.finalize(object, object.spec as never, silent);
-  } catch (error) {
-    if (!(error instanceof RetryLaterError)) throw error;
-  }
+  await finalizer.finalize(object, object.spec as never, silent);
   const written = store.last();
   if (!written?.status) throw new Error('the finalizer wrote no status');
   return written;
