@@ -18,6 +18,27 @@ export interface AppCopyStore {
 
 export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcopy-operator'): AppCopyStore {
   const base = { group: GROUP, version: VERSION, plural: PLURAL };
+
+  /** A PUT of the object with new metadata, carrying the resourceVersion that was read. */
+  async function writeMetadata(
+    object: AppCopy,
+    metadata: AppCopy['metadata'],
+    what: string,
+  ): Promise<AppCopy> {
+    const { namespace, name } = object.metadata;
+    try {
+      return (await api.replaceNamespacedCustomObject({
+        ...base,
+        namespace,
+        name,
+        body: { ...object, metadata },
+        fieldManager,
+      })) as AppCopy;
+    } catch (error) {
+      translateApiError(error, `${what} of AppCopy ${namespace}/${name}`);
+    }
+  }
+
   return {
     async get(namespace, name) {
       try {
@@ -46,36 +67,12 @@ export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcop
         translateApiError(error, `status of AppCopy ${namespace}/${name}`);
       }
     },
-    async writeFinalizers(object, finalizers) {
-      const { namespace, name } = object.metadata;
-      const body = { ...object, metadata: { ...object.metadata, finalizers } };
-      try {
-        return (await api.replaceNamespacedCustomObject({
-          ...base,
-          namespace,
-          name,
-          body,
-          fieldManager,
-        })) as AppCopy;
-      } catch (error) {
-        translateApiError(error, `finalizers of AppCopy ${namespace}/${name}`);
-      }
+    writeFinalizers(object, finalizers) {
+      return writeMetadata(object, { ...object.metadata, finalizers }, 'finalizers');
     },
-    async writeAnnotation(object, key, value) {
-      const { namespace, name } = object.metadata;
+    writeAnnotation(object, key, value) {
       const annotations = { ...(object.metadata.annotations ?? {}), [key]: value };
-      const body = { ...object, metadata: { ...object.metadata, annotations } };
-      try {
-        return (await api.replaceNamespacedCustomObject({
-          ...base,
-          namespace,
-          name,
-          body,
-          fieldManager,
-        })) as AppCopy;
-      } catch (error) {
-        translateApiError(error, `annotation ${key} of AppCopy ${namespace}/${name}`);
-      }
+      return writeMetadata(object, { ...object.metadata, annotations }, `annotation ${key}`);
     },
   };
 }

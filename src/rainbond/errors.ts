@@ -35,10 +35,8 @@ export abstract class RainbondError extends Error {
   }
 }
 
-/** The console answered with a definite 4xx (not 401/403), or a redirect: the request had no effect. */
-export class RainbondRejectedError extends RainbondError {
-  override readonly name = 'RainbondRejectedError';
-  readonly code = 'RAINBOND_REJECTED';
+/** An error answer whose body the console wrote: its own words and business code. */
+abstract class RainbondAnswerError extends RainbondError {
   /** The console's own words: msg_show, else msg, else detail (truncated). */
   readonly consoleMessage: string | undefined;
   /** The envelope's `code` (often a business code such as 3000 or 20002, not the HTTP status). */
@@ -52,6 +50,12 @@ export class RainbondRejectedError extends RainbondError {
     this.consoleMessage = fields.consoleMessage;
     this.businessCode = fields.businessCode;
   }
+}
+
+/** The console answered with a definite 4xx (not 401/403), or a redirect: the request had no effect. */
+export class RainbondRejectedError extends RainbondAnswerError {
+  override readonly name = 'RainbondRejectedError';
+  readonly code = 'RAINBOND_REJECTED';
 }
 
 /**
@@ -94,18 +98,7 @@ export class RainbondNotSentError extends RainbondError {
  * (401, code 10400). The console's view runs in one database transaction, so nothing of the call
  * remains: retry with backoff; no spec or token change is needed.
  */
-export class RainbondUnavailableError extends RainbondError {
+export class RainbondUnavailableError extends RainbondAnswerError {
   override readonly name = 'RainbondUnavailableError';
   readonly code = 'RAINBOND_UNAVAILABLE';
-  readonly consoleMessage: string | undefined;
-  readonly businessCode: number | undefined;
-
-  constructor(
-    message: string,
-    fields: RainbondErrorFields & { consoleMessage: string | undefined; businessCode: number | undefined },
-  ) {
-    super(message, fields);
-    this.consoleMessage = fields.consoleMessage;
-    this.businessCode = fields.businessCode;
-  }
 }

@@ -30,7 +30,7 @@ import { failedStatus, intentStatus, pendingStatus, succeededStatus, verifyingSt
 import { nextAttempt, settlesAt } from './attempt.ts';
 import { createOwnCopies, ownerOf } from './own-copies.ts';
 import { planCopy } from './plan.ts';
-import type { Recognition } from './record.ts';
+import type { CopyOwner, Recognition } from './record.ts';
 import { judgeCopy } from './verdict.ts';
 
 export type CopyOutcome =
@@ -108,9 +108,27 @@ export function createCopyProtocol(deps: CopyProtocolDeps) {
     return { generation: object.metadata.generation, now: deps.now() };
   }
 
-  /** An Event without a status of its own: the markers are not in status (see NOT_MARKED_MESSAGE). */
-  function warnNotMarked(written: AppCopy): void {
-    void events.record(written, 'Warning', 'CopiesNotMarked', NOT_MARKED_MESSAGE);
+  /**
+   * After an outcome that names the copies is stored: a Warning if their markers could not all
+   * be written (an Event without a status of its own: the markers are not in status), then the
+   * annotation that mirrors the record.
+   */
+  async function recorded(
+    written: AppCopy,
+    owner: CopyOwner,
+    attemptId: string,
+    copies: readonly Component[],
+    marked: boolean,
+    log: Logger,
+  ): Promise<void> {
+    if (!marked) void events.record(written, 'Warning', 'CopiesNotMarked', NOT_MARKED_MESSAGE);
+    await own.mirror(
+      written,
+      owner,
+      attemptId,
+      copies.map((c) => c.serviceId),
+      log,
+    );
   }
 
   /** Records `status` with an Event about Ready, and asks to come back with backoff. */
@@ -230,16 +248,7 @@ export function createCopyProtocol(deps: CopyProtocolDeps) {
       ? await own.mark(owner, attempt.id, token, targetApp(spec), sent.created, log)
       : true;
     const written = await reporter.reportOutcome(sent.stored, attempt.id, sent.outcome, log);
-    if (written && sent.created) {
-      if (!marked) warnNotMarked(written);
-      await own.mirror(
-        written,
-        owner,
-        attempt.id,
-        sent.created.map((c) => c.serviceId),
-        log,
-      );
-    }
+    if (written && sent.created) await recorded(written, owner, attempt.id, sent.created, marked, log);
     log.info({ attempt: attempt.id, outcome: written?.status?.phase }, 'copy outcome recorded');
     return sent.retry ? retry(sent.retry) : done;
   }
@@ -303,8 +312,7 @@ export function createCopyProtocol(deps: CopyProtocolDeps) {
       if (error instanceof ConflictError) return conflict;
       throw error;
     }
-    if (!marked) warnNotMarked(written);
-    await own.mirror(written, owner, attempt.id, [...ours], log);
+    await recorded(written, owner, attempt.id, recognition.components, marked, log);
     return done;
   }
 
@@ -553,14 +561,7 @@ export function createCopyProtocol(deps: CopyProtocolDeps) {
         status: next,
         event: { type: 'Normal', reason: Reason.Adopted, message: readyMessage(next) },
       });
-      if (!marked) warnNotMarked(written);
-      await own.mirror(
-        written,
-        owner,
-        attempt.id,
-        verdict.components.map((c) => c.serviceId),
-        log,
-      );
+      await recorded(written, owner, attempt.id, verdict.components, marked, log);
       return done;
     }
     if (!settled) {
