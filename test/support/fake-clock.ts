@@ -1,10 +1,17 @@
+// The one fake clock. It serves the runtime's Clock (src/runtime/clock.ts: now and timers, for
+// the work queue, the informer and leader election) and the simulator's clock (now only, with
+// `manual` so its control API can advance it), so a test that drives both moves one time.
 import type { Clock, TimerHandle } from '../../src/runtime/clock.ts';
+import type { SimulatorClock } from './simulator/clock.ts';
 
-/** A Clock whose time moves only when the test says so. */
-export interface FakeClock extends Clock {
+/** A clock whose time moves only when the test says so. */
+export interface FakeClock extends Clock, SimulatorClock {
+  /** Marks a clock that a test (or the simulator's POST /__sim/clock/advance) moves. */
+  readonly manual: true;
   /**
    * Moves time forward by `ms`, firing due timers in order (each at its own due time) and letting
-   * the promise callbacks they trigger run before the next timer fires.
+   * the promise callbacks they trigger run before the next timer fires. A negative or infinite
+   * step is refused (RangeError): statuses and timers never run backwards.
    */
   advance(ms: number): Promise<void>;
   /** Lets pending promise callbacks run without moving time. */
@@ -19,8 +26,10 @@ interface FakeTimer {
   fn: () => void;
 }
 
-/** Starts at 2025-01-01T00:00:00Z unless told otherwise. */
-export function createFakeClock(startMs: number = Date.UTC(2025, 0, 1)): FakeClock {
+/** 2025-01-01T00:00:00Z: a fixed start so that timestamps in tests are reproducible. */
+export const FAKE_CLOCK_START_MS = Date.UTC(2025, 0, 1);
+
+export function createFakeClock(startMs: number = FAKE_CLOCK_START_MS): FakeClock {
   let now = startMs;
   let nextId = 1;
   const timers = new Map<number, FakeTimer>();
@@ -41,6 +50,7 @@ export function createFakeClock(startMs: number = Date.UTC(2025, 0, 1)): FakeClo
   };
 
   return {
+    manual: true,
     now: () => now,
     setTimeout(fn, ms) {
       const id = nextId++;
@@ -51,6 +61,9 @@ export function createFakeClock(startMs: number = Date.UTC(2025, 0, 1)): FakeClo
       timers.delete(handle as unknown as number);
     },
     async advance(ms) {
+      if (!Number.isFinite(ms) || ms < 0) {
+        throw new RangeError(`clock.advance needs a finite, non-negative number of ms (got ${ms})`);
+      }
       const target = now + ms;
       await flush();
       for (let timer = nextDue(target); timer; timer = nextDue(target)) {

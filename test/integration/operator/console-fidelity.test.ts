@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { condition, isPhase } from '../../support/appcopies.ts';
 import { createWorld } from '../../support/harness.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from '../../support/simulator/fixtures/default.ts';
-import { createManualClock } from '../../support/simulator/index.ts';
+import { createFakeClock } from '../../support/simulator/index.ts';
 
 const FOLLOW = { FOLLOW_TIMEOUT: '30m', FOLLOW_INTERVAL: '200ms' };
 
@@ -18,7 +18,7 @@ function fromSource(appId: number) {
 
 describe('following the copies in the region vocabulary', () => {
   it('ends ComponentsFailed within two polls of a failed build, which the status shows only as undeploy', async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock();
     const w = await createWorld({ clock, statusTimings: { buildMs: 1000, startMs: 1000 } });
     await w.operator(FOLLOW);
     await w.appcopies.create(
@@ -29,7 +29,7 @@ describe('following the copies in the region vocabulary', () => {
     await w.appcopies.waitFor(w.namespace, 'cron', (o) => o.status?.services?.[0]?.status === 'undeploy');
 
     const pollsBefore = w.sim.ledger.callsTo('listComponents').length;
-    clock.advance(5000); // the build has ended, in failure; the status stays undeploy
+    await clock.advance(5000); // the build has ended, in failure; the status stays undeploy
     const failed = await w.appcopies.waitFor(
       w.namespace,
       'cron',

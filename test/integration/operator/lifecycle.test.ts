@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { condition, isPhase } from '../../support/appcopies.ts';
 import { createWorld } from '../../support/harness.ts';
 import { COMPONENTS } from '../../support/simulator/fixtures/default.ts';
-import { createManualClock } from '../../support/simulator/index.ts';
+import { createFakeClock } from '../../support/simulator/index.ts';
 
 const FOLLOW = { FOLLOW_TIMEOUT: '10m', FOLLOW_INTERVAL: '200ms' };
 
 describe('following the copies', () => {
   it('reports ComponentsStarting until the copies run, then ComponentsReady, without copying again', async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock();
     const w = await createWorld({ clock, statusTimings: { buildMs: 10_000, startMs: 20_000 } });
     await w.operator(FOLLOW);
     await w.appcopies.create(w.namespace, 'follow', w.spec());
@@ -27,13 +27,13 @@ describe('following the copies', () => {
     );
     expect(condition(building, 'ComponentsReady')?.reason).toBe('ComponentsStarting');
 
-    clock.advance(15_000);
+    await clock.advance(15_000);
     const starting = await w.appcopies.waitFor(w.namespace, 'follow', (o) =>
       (o.status?.services ?? []).every((s) => s.status === 'waiting'),
     );
     expect(condition(starting, 'ComponentsReady')?.reason).toBe('ComponentsStarting');
 
-    clock.advance(20_000);
+    await clock.advance(20_000);
     const running = await w.appcopies.waitFor(
       w.namespace,
       'follow',
@@ -45,7 +45,7 @@ describe('following the copies', () => {
   });
 
   it('reports a build failure as ComponentsFailed and Stalled, keeping Ready', async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock();
     const w = await createWorld({ clock, statusTimings: { buildMs: 1000, startMs: 1000 } });
     await w.operator(FOLLOW);
     await w.appcopies.create(
@@ -58,7 +58,7 @@ describe('following the copies', () => {
       }),
     );
     await w.appcopies.waitFor(w.namespace, 'broken', isPhase('Succeeded'));
-    clock.advance(5000);
+    await clock.advance(5000);
     const failed = await w.appcopies.waitFor(
       w.namespace,
       'broken',

@@ -1,8 +1,9 @@
 // `npm run simulator -- --port 7070 --fixture path.json`: runs the simulator as its own process
 // (for benchmarks, demos, poking at it by hand) until Ctrl-C or SIGTERM. The only simulator
 // file that touches the process: argv, stdout/stderr, signals, exit codes.
+
+import { createFakeClock } from '../fake-clock.ts';
 import { parseCliArgs } from './cli-args.ts';
-import { createManualClock } from './clock.ts';
 import { FixtureError, loadFixture } from './load-fixture.ts';
 import { startSimulator } from './simulator.ts';
 
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
       port: options.port,
       ...(options.fixturePath === undefined ? {} : { fixture: loadFixture(options.fixturePath) }),
       ...(options.statusTimings === undefined ? {} : { statusTimings: options.statusTimings }),
-      ...(options.manualClock ? { clock: createManualClock() } : {}),
+      ...(options.manualClock ? { clock: createFakeClock() } : {}),
       ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
     });
   } catch (err) {

@@ -59,17 +59,17 @@ class ControlError extends Error {
   }
 }
 
-export function handleControlCall(
+export async function handleControlCall(
   deps: ControlDeps,
   req: IncomingMessage,
   res: ServerResponse,
   rawBody: string,
-): void {
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   let status = 200;
   let body: unknown;
   try {
-    body = route(deps, req.method ?? 'GET', url.pathname.replace(/\/+$/, ''), rawBody);
+    body = await route(deps, req.method ?? 'GET', url.pathname.replace(/\/+$/, ''), rawBody);
   } catch (err) {
     status = err instanceof ControlError ? err.status : 400;
     body = { error: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message };
@@ -88,7 +88,7 @@ function parseJson(rawBody: string): unknown {
   }
 }
 
-function route(deps: ControlDeps, method: string, path: string, rawBody: string): unknown {
+async function route(deps: ControlDeps, method: string, path: string, rawBody: string): Promise<unknown> {
   const { ledger, faults, clock, state } = deps;
   const key = `${method} ${path}`;
   switch (key) {
@@ -118,7 +118,7 @@ function route(deps: ControlDeps, method: string, path: string, rawBody: string)
       if (!isManualClock(clock))
         throw new ControlError(409, 'the simulator runs on a real clock; start it with a manual clock');
       const { ms } = z.strictObject({ ms: z.number().nonnegative() }).parse(parseJson(rawBody));
-      clock.advance(ms);
+      await clock.advance(ms);
       return { now: clock.now() };
     }
     case 'GET /__sim/state':

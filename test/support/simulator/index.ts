@@ -1,6 +1,7 @@
 // The Rainbond console simulator: an HTTP server that behaves like the console's OpenAPI as
 // described in ../shared/docs/rainbond-openapi.md and checked against the console's source, with fault injection and a ledger of every call.
-export { createManualClock, createRealClock, type ManualClock, type SimulatorClock } from './clock.ts';
+export { createFakeClock, type FakeClock } from '../fake-clock.ts';
+export { createRealClock, type SimulatorClock } from './clock.ts';
 export {
   COMPONENT_STATUSES,
   type ComponentStatus,

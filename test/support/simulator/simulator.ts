@@ -17,7 +17,7 @@ export interface SimulatorOptions {
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
-  /** Default: a real clock. Pass createManualClock() to move statuses by hand. */
+  /** Default: a real clock. Pass createFakeClock() (../fake-clock.ts) to move statuses by hand. */
   clock?: SimulatorClock;
   /**
    * How long a copy's first build keeps it `undeploy`, then how long it is `waiting` before

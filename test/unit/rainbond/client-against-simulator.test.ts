@@ -19,9 +19,9 @@ import {
 import type { AppRef, CopyRequest } from '../../../src/rainbond/types.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from '../../support/simulator/fixtures/default.ts';
 import {
-  createManualClock,
+  createFakeClock,
+  type FakeClock,
   type FaultSpec,
-  type ManualClock,
   type Simulator,
   startSimulator,
 } from '../../support/simulator/index.ts';
@@ -48,7 +48,7 @@ const copyWeb = copyInto(shopStaging, [
 ]);
 
 let simulator: Simulator;
-let clock: ManualClock;
+let clock: FakeClock;
 let client: RainbondClient;
 let events: ResponseEvent[];
 
@@ -71,7 +71,7 @@ function reconnect(options: { copyTimeoutMs?: number; maxResponseBytes?: number 
 }
 
 beforeEach(async () => {
-  clock = createManualClock();
+  clock = createFakeClock();
   simulator = await startSimulator({ clock });
   events = [];
   client = createClient();
@@ -136,7 +136,7 @@ describe('the client against the simulator', () => {
   it('a forced delete of a running copy deletes it, then answers 409 after the effect', async () => {
     const [copy] = await client.copyApp(alice, shopOnline, copyWeb);
     const id = copy?.serviceId ?? '';
-    clock.advance(60_000);
+    await clock.advance(60_000);
     expect((await client.getComponent(alice, shopStaging, id)).status).toBe('running');
 
     const answered = await failureOf(client.deleteComponent(alice, shopStaging, id));
@@ -169,7 +169,7 @@ describe('the client against the simulator', () => {
       services: [{ serviceId: COMPONENTS.web.serviceId, change: { buildSource: { version: 'fail-build' } } }],
     });
     const id = copy?.serviceId ?? '';
-    clock.advance(60_000);
+    await clock.advance(60_000);
     expect((await client.getComponent(alice, shopStaging, id)).status).toBe('undeploy');
     const [latest] = await client.listComponentEvents(alice, shopStaging, id);
     expect(latest).toMatchObject({ optType: 'build-service', status: 'failure', finalStatus: 'complete' });

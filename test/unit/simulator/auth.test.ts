@@ -3,7 +3,7 @@
 // framework-style body ({detail, code, msg, msg_show}).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPS, COMPONENTS, USERS } from '../../support/simulator/fixtures/default.ts';
-import { createManualClock, type Simulator, startSimulator } from '../../support/simulator/index.ts';
+import { createFakeClock, type Simulator, startSimulator } from '../../support/simulator/index.ts';
 import { loadDefaultFixture } from '../../support/simulator/load-fixture.ts';
 import { call, copyBody, paths } from './console-client.ts';
 
@@ -98,11 +98,11 @@ describe('token expiry follows the simulator clock', () => {
     const fixture = loadDefaultFixture();
     const expiresAt = Date.UTC(2025, 0, 1, 1, 0, 0);
     fixture.users[0] = { ...fixture.users[0]!, expires_at: new Date(expiresAt).toISOString() };
-    const clock = createManualClock(expiresAt - 1000);
+    const clock = createFakeClock(expiresAt - 1000);
     const sim = await startSimulator({ fixture, clock });
     try {
       expect((await call(sim, 'GET', paths.apps())).status).toBe(200);
-      clock.advance(1000);
+      await clock.advance(1000);
       const reply = await call(sim, 'GET', paths.apps());
       expect(reply.status).toBe(401);
       expect(reply.json).toMatchObject({ detail: 'No such user' });

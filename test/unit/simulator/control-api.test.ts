@@ -2,7 +2,7 @@
 // demos): the same ledger, faults, clock and state a test reaches through the object.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPS, COMPONENTS } from '../../support/simulator/fixtures/default.ts';
-import { createManualClock, type Simulator, startSimulator } from '../../support/simulator/index.ts';
+import { createFakeClock, type Simulator, startSimulator } from '../../support/simulator/index.ts';
 import { call, copyBody, paths } from './console-client.ts';
 
 async function control(sim: Simulator, method: string, path: string, body?: unknown) {
@@ -20,7 +20,7 @@ describe('control API', () => {
   let sim: Simulator;
   beforeEach(async () => {
     sim = await startSimulator({
-      clock: createManualClock(),
+      clock: createFakeClock(),
       statusTimings: { buildMs: 100, startMs: 100 },
     });
   });

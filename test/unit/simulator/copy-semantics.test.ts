@@ -8,7 +8,7 @@ import {
   SHOP_ONLINE_COMPONENTS,
   TEAMS,
 } from '../../support/simulator/fixtures/default.ts';
-import { createManualClock, type Simulator, startSimulator } from '../../support/simulator/index.ts';
+import { createFakeClock, type Simulator, startSimulator } from '../../support/simulator/index.ts';
 import { call, copiedServices, copyBody, paths } from './console-client.ts';
 
 const svc = (id: string, change?: unknown) =>
@@ -17,7 +17,7 @@ const svc = (id: string, change?: unknown) =>
 describe('what a copy creates', () => {
   let sim: Simulator;
   beforeEach(async () => {
-    sim = await startSimulator({ clock: createManualClock() });
+    sim = await startSimulator({ clock: createFakeClock() });
   });
   afterEach(() => sim.stop());
 

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPS, COMPONENTS, TEAMS, USERS } from '../../support/simulator/fixtures/default.ts';
 import {
-  createManualClock,
-  type ManualClock,
+  createFakeClock,
+  type FakeClock,
   type Simulator,
   startSimulator,
 } from '../../support/simulator/index.ts';
@@ -15,9 +15,9 @@ import { call, paths } from './console-client.ts';
 
 describe('delete and operations', () => {
   let sim: Simulator;
-  let clock: ManualClock;
+  let clock: FakeClock;
   beforeEach(async () => {
-    clock = createManualClock();
+    clock = createFakeClock();
     sim = await startSimulator({ clock, statusTimings: { buildMs: 100, startMs: 200, stopMs: 300 } });
   });
   afterEach(() => sim.stop());
@@ -125,14 +125,14 @@ describe('delete and operations', () => {
     expect(stop.json).toEqual({ msg: '操作成功' });
     expect(sim.state.liveStatus(COMPONENTS.web.serviceId)).toBe('stopping');
     expect((await del(COMPONENTS.web.serviceId, '?force=0')).status).toBe(409);
-    clock.advance(300);
+    await clock.advance(300);
     expect(sim.state.liveStatus(COMPONENTS.web.serviceId)).toBe('closed');
     expect((await del(COMPONENTS.web.serviceId, '?force=0')).status).toBe(200);
   });
 
   it('Stop without service_ids stops every component of the app.', async () => {
     await operate({ action: 'stop' });
-    clock.advance(300);
+    await clock.advance(300);
     const statuses = sim.state.componentsOf(APPS.shopOnline).map((c) => sim.state.liveStatus(c.service_id));
     expect(statuses).toEqual(['closed', 'closed', 'closed']);
   });
@@ -182,9 +182,9 @@ describe('delete and operations', () => {
   it('Deploy rebuilds a deployed component: its status stays during the build, then waiting, then running.', async () => {
     await operate({ action: 'deploy', service_ids: [COMPONENTS.worker.serviceId] });
     expect(sim.state.liveStatus(COMPONENTS.worker.serviceId)).toBe('closed');
-    clock.advance(100);
+    await clock.advance(100);
     expect(sim.state.liveStatus(COMPONENTS.worker.serviceId)).toBe('waiting');
-    clock.advance(200);
+    await clock.advance(200);
     expect(sim.state.liveStatus(COMPONENTS.worker.serviceId)).toBe('running');
   });
 
@@ -207,13 +207,13 @@ describe('delete and operations', () => {
   it('Operation ids are not checked against the app: a component of another app is stopped too.', async () => {
     await operate({ action: 'stop', service_ids: [COMPONENTS.existingWeb.serviceId] });
     expect(sim.state.liveStatus(COMPONENTS.existingWeb.serviceId)).toBe('stopping');
-    clock.advance(300);
+    await clock.advance(300);
     expect(sim.state.liveStatus(COMPONENTS.existingWeb.serviceId)).toBe('closed');
   });
 
   it('Events list the operations on a component, newest first, with total and paging.', async () => {
     await operate({ action: 'stop', service_ids: [COMPONENTS.web.serviceId] });
-    clock.advance(300);
+    await clock.advance(300);
     await operate({ action: 'start', service_ids: [COMPONENTS.web.serviceId] });
     const reply = await call(
       sim,

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPS, COMPONENTS, SHOP_ONLINE_COMPONENTS, USERS } from '../../support/simulator/fixtures/default.ts';
 import {
-  createManualClock,
+  createFakeClock,
   type Simulator,
   startSimulator,
   tokenFingerprint,
@@ -15,7 +15,7 @@ describe('ledger', () => {
   let sim: Simulator;
   const start = Date.UTC(2025, 5, 1);
   beforeEach(async () => {
-    sim = await startSimulator({ clock: createManualClock(start) });
+    sim = await startSimulator({ clock: createFakeClock(start) });
   });
   afterEach(() => sim.stop());
 

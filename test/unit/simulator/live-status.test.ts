@@ -5,9 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPS, COMPONENTS, TEAMS } from '../../support/simulator/fixtures/default.ts';
 import {
-  createManualClock,
+  createFakeClock,
   FAILING_BUILD_VERSION,
-  type ManualClock,
+  type FakeClock,
   type Simulator,
   startSimulator,
 } from '../../support/simulator/index.ts';
@@ -17,9 +17,9 @@ const timings = { buildMs: 1000, startMs: 4000, stopMs: 500 };
 
 describe('live status on a manual clock', () => {
   let sim: Simulator;
-  let clock: ManualClock;
+  let clock: FakeClock;
   beforeEach(async () => {
-    clock = createManualClock();
+    clock = createFakeClock();
     sim = await startSimulator({ clock, statusTimings: timings });
   });
   afterEach(() => sim.stop());
@@ -62,16 +62,16 @@ describe('live status on a manual clock', () => {
   it('A copy moves undeploy -> waiting -> running, exactly at the configured times, as the list shows.', async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
     for (const step of steps) {
-      clock.advance(step.advance);
+      await clock.advance(step.advance);
       expect(await listedStatus(id), step.name).toBe(step.expected);
     }
   });
 
   it('A copy of a component whose builds fail stays "undeploy" for ever.', async () => {
     const id = await copyOne(COMPONENTS.cron.serviceId, APPS.legacyTools);
-    clock.advance(timings.buildMs);
+    await clock.advance(timings.buildMs);
     expect(await listedStatus(id)).toBe('undeploy');
-    clock.advance(timings.startMs + 3_600_000);
+    await clock.advance(timings.startMs + 3_600_000);
     expect(await listedStatus(id)).toBe('undeploy');
   });
 
@@ -79,23 +79,23 @@ describe('live status on a manual clock', () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline, {
       build_source: { version: FAILING_BUILD_VERSION },
     });
-    clock.advance(timings.buildMs + timings.startMs);
+    await clock.advance(timings.buildMs + timings.startMs);
     expect(await listedStatus(id)).toBe('undeploy');
   });
 
   it('A test can make a source fail to build through the state, before copying it.', async () => {
     sim.state.updateComponent(COMPONENTS.api.serviceId, { build_fails: true });
     const id = await copyOne(COMPONENTS.api.serviceId, APPS.shopOnline);
-    clock.advance(timings.buildMs + timings.startMs);
+    await clock.advance(timings.buildMs + timings.startMs);
     expect(sim.state.liveStatus(id)).toBe('undeploy');
   });
 
   it('A copy of a job component settles at "succeeded", not "running".', async () => {
     const reply = await call(sim, 'POST', paths.copy(APPS.batchJobs), { body: copyBody() });
     const id = copiedServices(reply)[0]!.service_id;
-    clock.advance(timings.buildMs);
+    await clock.advance(timings.buildMs);
     expect(await listedStatus(id)).toBe('waiting');
-    clock.advance(timings.startMs);
+    await clock.advance(timings.startMs);
     expect(await listedStatus(id)).toBe('succeeded');
   });
 
@@ -106,7 +106,7 @@ describe('live status on a manual clock', () => {
       }),
     });
     const id = copiedServices(reply)[0]!.service_id;
-    clock.advance(timings.buildMs + timings.startMs);
+    await clock.advance(timings.buildMs + timings.startMs);
     expect(await listedStatus(id)).toBe('undeploy');
     const events = (await call(sim, 'GET', paths.events(APPS.shopStaging, id, TEAMS.staging.tenantName)))
       .json as {
@@ -121,7 +121,7 @@ describe('live status on a manual clock', () => {
     await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
     const detail = () => call(sim, 'GET', paths.app(APPS.shopStaging, TEAMS.staging.tenantName));
     expect((await detail()).json).toMatchObject({ status: 'closed', running_service_count: 0 });
-    clock.advance(timings.buildMs + timings.startMs);
+    await clock.advance(timings.buildMs + timings.startMs);
     expect((await detail()).json).toMatchObject({ status: 'running', running_service_count: 1 });
   });
 
@@ -134,9 +134,9 @@ describe('live status on a manual clock', () => {
         }
       ).events;
     expect(await events()).toMatchObject([{ opt_type: 'build-service', status: '', final_status: '' }]);
-    clock.advance(timings.buildMs - 1);
+    await clock.advance(timings.buildMs - 1);
     expect(await events()).toMatchObject([{ opt_type: 'build-service', status: '', final_status: '' }]);
-    clock.advance(1);
+    await clock.advance(1);
     expect(await events()).toMatchObject([
       { opt_type: 'build-service', status: 'failure', final_status: 'complete' },
     ]);
@@ -145,13 +145,13 @@ describe('live status on a manual clock', () => {
   it('Setting a status through the state pins it and ends the build in progress.', async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
     sim.state.setStatus(id, 'abnormal');
-    clock.advance(timings.buildMs + timings.startMs);
+    await clock.advance(timings.buildMs + timings.startMs);
     expect(await listedStatus(id)).toBe('abnormal');
   });
 
   it('Stop is asynchronous: "stopping" for stopMs, then "closed", and then it can be deleted without force.', async () => {
     const id = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
-    clock.advance(timings.buildMs + timings.startMs);
+    await clock.advance(timings.buildMs + timings.startMs);
     const path = paths.service(APPS.shopStaging, id, TEAMS.staging.tenantName);
     expect((await call(sim, 'DELETE', `${path}?force=0`)).status).toBe(409);
     const stop = await call(sim, 'POST', paths.operations(APPS.shopStaging, TEAMS.staging.tenantName), {
@@ -160,9 +160,9 @@ describe('live status on a manual clock', () => {
     expect(stop.json).toEqual({ msg: '操作成功' });
     expect(await listedStatus(id)).toBe('stopping');
     expect((await call(sim, 'DELETE', `${path}?force=0`)).status).toBe(409);
-    clock.advance(timings.stopMs - 1);
+    await clock.advance(timings.stopMs - 1);
     expect(await listedStatus(id)).toBe('stopping');
-    clock.advance(1);
+    await clock.advance(1);
     expect(await listedStatus(id)).toBe('closed');
     expect((await call(sim, 'DELETE', `${path}?force=0`)).status).toBe(200);
   });
@@ -174,9 +174,9 @@ describe('live status on a manual clock', () => {
         body: copyBody({ services: [{ service_id: COMPONENTS.web.serviceId }] }),
       });
       const id = copiedServices(reply)[0]!.service_id;
-      clock.advance(timings.buildMs);
+      await clock.advance(timings.buildMs);
       expect(old.state.liveStatus(id)).toBe('starting');
-      clock.advance(timings.startMs);
+      await clock.advance(timings.startMs);
       expect(old.state.liveStatus(id)).toBe('running');
     } finally {
       await old.stop();
@@ -188,7 +188,7 @@ describe('live status on a manual clock', () => {
     const path = (id: string) => `${paths.service(APPS.shopStaging, id, TEAMS.staging.tenantName)}?force=0`;
     expect((await call(sim, 'DELETE', path(building))).status).toBe(200);
     const waiting = await copyOne(COMPONENTS.web.serviceId, APPS.shopOnline);
-    clock.advance(timings.buildMs);
+    await clock.advance(timings.buildMs);
     expect(sim.state.liveStatus(waiting)).toBe('waiting');
     expect((await call(sim, 'DELETE', path(waiting))).status).toBe(200);
   });
