@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { findOnPath, isExecutable } from '../executables.ts';
 import { ControlPlaneError } from './control-plane-error.ts';
 
 export interface ControlPlaneVersions {
@@ -159,21 +160,4 @@ async function runBuild(options: {
     clearInterval(heartbeat);
     await new Promise((resolve) => output.end(resolve));
   }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(command: string, pathVariable: string): string | undefined {
-  return pathVariable
-    .split(delimiter)
-    .filter((dir) => dir !== '')
-    .map((dir) => join(dir, command))
-    .find(isExecutable);
 }

@@ -10,10 +10,11 @@
 // second rename fails and that caller uses the first one's binary.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCacheDir } from '../control-plane/binary-cache.ts';
+import { findOnPath, isExecutable } from '../executables.ts';
 
 const SOURCE_DIR = fileURLToPath(new URL('./', import.meta.url));
 const SOURCES = ['go.mod', 'go.sum', 'main.go'];
@@ -50,7 +51,7 @@ export async function ensureArgoCdLua(options: EnsureArgoCdLuaOptions = {}): Pro
   const path = join(entry, BINARY);
   if (isExecutable(path)) return { path, built: false };
 
-  if (!onPath('go', env.PATH ?? '')) {
+  if (!findOnPath('go', env.PATH ?? '')) {
     throw new Error(
       `The Argo CD health-script runner (test/support/gopher-lua) is not built yet and Go is not on PATH, so it cannot be. ` +
         `Install Go 1.24 or newer (https://go.dev/doc/install) and run again; the build takes seconds and is cached in ${entry}.`,
@@ -95,20 +96,4 @@ function goBuild(output: string, env: NodeJS.ProcessEnv): Promise<string> {
     child.once('error', reject);
     child.once('close', () => resolve(text.trim()));
   });
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string, pathVariable: string): boolean {
-  return pathVariable
-    .split(delimiter)
-    .filter((dir) => dir !== '')
-    .some((dir) => isExecutable(join(dir, command)));
 }

@@ -4,11 +4,12 @@
 // uses find them there at once. Nothing is committed or fetched into the repository.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { defaultCacheDir } from '../control-plane/binary-cache.ts';
+import { findOnPath, isExecutable } from '../executables.ts';
 
 export type Tool = 'helm' | 'promtool' | 'promql-metric-names';
 
@@ -112,21 +113,4 @@ async function build(tool: Tool, env: NodeJS.ProcessEnv, log: (line: string) => 
     clearInterval(heartbeat);
     await new Promise((resolve) => output.end(resolve));
   }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(command: string, pathVariable: string): string | undefined {
-  return pathVariable
-    .split(delimiter)
-    .filter((dir) => dir !== '')
-    .map((dir) => join(dir, command))
-    .find(isExecutable);
 }
