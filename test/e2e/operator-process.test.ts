@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { appCopies, condition, isPhase } from '../support/appcopies.ts';
+import { eventually } from '../support/eventually.ts';
 import { createWorld } from '../support/harness.ts';
 import { createTestNamespace } from '../support/kube.ts';
 import type { OperatorProcess } from '../support/operator-process.ts';
@@ -30,15 +31,6 @@ async function isLeader(p: OperatorProcess): Promise<boolean> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return false;
   const { text } = await scrape(p).catch(() => ({ text: '' }));
   return /^leader_election_master_status\{[^}]*\} 1$/m.test(text);
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting until ${what}`);
 }
 
 describe('the operator process', () => {
@@ -70,7 +62,11 @@ describe('the operator process', () => {
     await w.appcopies.create(w.namespace, 'metrics', w.spec());
     await w.appcopies.waitFor(w.namespace, 'metrics', isPhase('Succeeded'));
     expect((await scrape(operator, '/healthz')).status).toBe(200);
-    await waitUntil('ready', async () => (await scrape(operator, '/readyz')).status === 200);
+    await eventually(async () => (await scrape(operator, '/readyz')).status === 200, {
+      what: '/readyz to answer 200',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     const { text } = await scrape(operator);
     for (const name of [
       'controller_runtime_reconcile_total',
@@ -125,10 +121,13 @@ describe('the operator process', () => {
     for (const [name, appId] of targets) {
       await w.appcopies.create(w.namespace, name, w.spec({ target: { ...w.spec().target, appId } }));
     }
-    await waitUntil('one copy in flight, the other AppCopy checked', async () => {
-      const copies = w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST').length;
-      return copies === 1 && w.sim.ledger.callsTo('copyPreflight').length === 2;
-    });
+    await eventually(
+      async () => {
+        const copies = w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST').length;
+        return copies === 1 && w.sim.ledger.callsTo('copyPreflight').length === 2;
+      },
+      { what: 'one copy in flight, the other AppCopy checked', timeoutMs: 30_000, intervalMs: 100 },
+    );
     await new Promise((r) => setTimeout(r, 300));
     const inFlight = (await w.appcopies.list(w.namespace)).filter((o) => o.status?.phase === 'Copying');
     expect(inFlight, 'exactly one intent written').toHaveLength(1);
@@ -154,19 +153,25 @@ describe('the operator process', () => {
 
     // Alone, a replica leads and, stopped politely, leaves the lease free for anyone.
     const solo = await w.operator(LEADER_ENV(w.namespace));
-    await waitUntil('the first replica leads', () => isLeader(solo));
+    await eventually(() => isLeader(solo), {
+      what: 'the first replica to lead',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     expect(await holder()).toBeTruthy();
     expect(await solo.stop()).toEqual({ code: 0, signal: null });
     expect(await holder()).toBe('');
 
     const a = await w.operator(LEADER_ENV(w.namespace));
-    await waitUntil('a leads', () => isLeader(a));
+    await eventually(() => isLeader(a), { what: 'a to lead', timeoutMs: 30_000, intervalMs: 100 });
     const b = await w.operator(LEADER_ENV(w.namespace));
     await new Promise((r) => setTimeout(r, 1500));
     expect(await isLeader(b)).toBe(false);
 
     await a.stop();
-    const took = await waitUntil('b leads', () => isLeader(b));
+    const tookFrom = Date.now();
+    await eventually(() => isLeader(b), { what: 'b to lead', timeoutMs: 30_000, intervalMs: 100 });
+    const took = Date.now() - tookFrom;
     console.info(`[figure] takeover after the leader's SIGTERM (lease released): ${took} ms`);
 
     await w.appcopies.create(w.namespace, 'after-release', w.spec());
@@ -178,7 +183,7 @@ describe('the operator process', () => {
     const w = await createWorld();
     w.sim.faults.add({ route: 'copy', kind: 'latency', ms: 400 });
     const a = await w.operator(LEADER_ENV(w.namespace));
-    await waitUntil('a leads', () => isLeader(a));
+    await eventually(() => isLeader(a), { what: 'a to lead', timeoutMs: 30_000, intervalMs: 100 });
     const b = await w.operator(LEADER_ENV(w.namespace));
     const names = Array.from({ length: 6 }, (_, i) => `failover-${i}`);
     const targets = new Map(names.map((n) => [n, w.newTargetApp()]));
@@ -189,11 +194,14 @@ describe('the operator process', () => {
         w.spec({ target: { teamName: 't7k2m9qa', regionName: 'rainbond', appId: targets.get(n)! } }),
       );
     }
-    await waitUntil('a copy is in flight', async () =>
-      (await w.appcopies.list(w.namespace)).some((o) => o.status?.phase === 'Copying'),
+    await eventually(
+      async () => (await w.appcopies.list(w.namespace)).some((o) => o.status?.phase === 'Copying'),
+      { what: 'a copy in flight', timeoutMs: 30_000, intervalMs: 100 },
     );
     await a.kill();
-    const took = await waitUntil('b leads', () => isLeader(b));
+    const tookFrom = Date.now();
+    await eventually(() => isLeader(b), { what: 'b to lead', timeoutMs: 30_000, intervalMs: 100 });
+    const took = Date.now() - tookFrom;
     console.info(`[figure] failover after SIGKILL of the leader (lease 4 s): ${took} ms`);
     for (const n of names) await w.appcopies.waitFor(w.namespace, n, isPhase('Succeeded'));
     for (const n of names) expect(w.sim.ledger.copiesInto(targets.get(n)!), n).toHaveLength(1);

@@ -1,6 +1,7 @@
 // AppCopy helpers for integration tests, over the real API server.
 import { CoreV1Api, type CoreV1Event, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { type AppCopy, GROUP, PLURAL, VERSION } from '../../src/api/appcopy.ts';
+import { EventuallyTimeoutError, eventually } from './eventually.ts';
 
 export interface AppCopySpecInput {
   source: { teamId: string; regionName: string; appId: number };
@@ -53,34 +54,40 @@ export function appCopies(kc: KubeConfig) {
       const list = (await api.listNamespacedCustomObject({ ...base, namespace })) as { items: AppCopy[] };
       return list.items;
     },
-    /** Polls until `predicate` holds (or the object is gone when `gone`), failing with the last state seen. */
+    /** Polls until `predicate` holds, failing with the last state seen. */
     async waitFor(
       namespace: string,
       name: string,
       predicate: (o: AppCopy) => boolean,
       timeoutMs = 60_000,
     ): Promise<AppCopy> {
-      const deadline = Date.now() + timeoutMs;
       let last: AppCopy | undefined;
-      while (Date.now() < deadline) {
-        last = await get(namespace, name);
-        if (last && predicate(last)) return last;
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      throw new Error(
-        `timed out waiting for AppCopy ${namespace}/${name}; last seen:\n${JSON.stringify(last?.status ?? last, null, 2)}`,
+      return eventually(
+        async () => {
+          last = await get(namespace, name);
+          return last && predicate(last) ? last : undefined;
+        },
+        {
+          what: () =>
+            `AppCopy ${namespace}/${name}; last seen:\n${JSON.stringify(last?.status ?? last, null, 2)}`,
+          timeoutMs,
+          intervalMs: 150,
+        },
       );
     },
     async waitForGone(namespace: string, name: string, timeoutMs = 60_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
       let last: AppCopy | undefined;
-      while (Date.now() < deadline) {
-        last = await get(namespace, name);
-        if (!last) return;
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      throw new Error(
-        `timed out waiting for AppCopy ${namespace}/${name} to go; last seen:\n${JSON.stringify(last?.status, null, 2)}`,
+      await eventually(
+        async () => {
+          last = await get(namespace, name);
+          return last === undefined;
+        },
+        {
+          what: () =>
+            `AppCopy ${namespace}/${name} to go; last seen:\n${JSON.stringify(last?.status, null, 2)}`,
+          timeoutMs,
+          intervalMs: 150,
+        },
       );
     },
     async putTokenSecret(namespace: string, name: string, token: string) {
@@ -103,15 +110,23 @@ export function appCopies(kc: KubeConfig) {
       name: string,
       until: (events: CoreV1Event[]) => boolean = () => true,
       timeoutMs = 10_000,
-    ) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const list = await core.listNamespacedEvent({
-          namespace,
-          fieldSelector: `involvedObject.name=${name}`,
-        });
-        if (until(list.items) || Date.now() >= deadline) return list.items;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+    ): Promise<CoreV1Event[]> {
+      let last: CoreV1Event[] = [];
+      try {
+        return await eventually(
+          async () => {
+            const list = await core.listNamespacedEvent({
+              namespace,
+              fieldSelector: `involvedObject.name=${name}`,
+            });
+            last = list.items;
+            return until(last) ? last : undefined;
+          },
+          { what: `the Events of AppCopy ${namespace}/${name}`, timeoutMs, intervalMs: 100 },
+        );
+      } catch (error) {
+        if (error instanceof EventuallyTimeoutError) return last;
+        throw error;
       }
     },
   };

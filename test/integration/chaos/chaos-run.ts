@@ -15,6 +15,7 @@ import type { AppCopy } from '../../../src/api/appcopy.ts';
 import { type AppCopySpecInput, appCopies } from '../../support/appcopies.ts';
 import { applyManifestFile } from '../../support/control-plane/apply-manifests.ts';
 import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
+import { EventuallyTimeoutError, eventually } from '../../support/eventually.ts';
 import { type OperatorProcess, startOperatorProcess } from '../../support/operator-process.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from '../../support/simulator/fixtures/default.ts';
 import { type FaultSpec, type Simulator, startSimulator } from '../../support/simulator/index.ts';
@@ -289,24 +290,29 @@ async function waitSettled(
   log: (line: string) => void,
 ): Promise<{ objects: AppCopy[]; stuck: AppCopy[] }> {
   const api = appCopies(kc);
-  const deadline = Date.now() + timeoutMs;
   let objects: AppCopy[] = [];
   let lastReport = 0;
-  for (;;) {
-    try {
-      objects = await api.list(namespace);
-    } catch {
-      // The API server may still be coming back.
-    }
-    const unsettled = objects.filter((o) => !isSettled(o));
-    if (objects.length === expected && unsettled.length === 0) return { objects, stuck: [] };
-    if (Date.now() > deadline) return { objects, stuck: unsettled };
-    if (Date.now() - lastReport > 10_000) {
-      lastReport = Date.now();
-      log(`waiting: ${unsettled.length} of ${objects.length} AppCopies not settled yet`);
-    }
-    await sleep(1000);
+  try {
+    await eventually(
+      async () => {
+        // A list that fails (the API server may still be coming back) keeps the last one seen.
+        objects = await api.list(namespace).catch(() => objects);
+        const unsettled = objects.filter((o) => !isSettled(o));
+        if (objects.length === expected && unsettled.length === 0) return true;
+        if (Date.now() - lastReport > 10_000) {
+          lastReport = Date.now();
+          log(`waiting: ${unsettled.length} of ${objects.length} AppCopies not settled yet`);
+        }
+        return false;
+      },
+      { what: `${expected} AppCopies to settle`, timeoutMs, intervalMs: 1000 },
+    );
+  } catch (error) {
+    // Not settled in time: the report counts what is stuck.
+    if (!(error instanceof EventuallyTimeoutError)) throw error;
+    return { objects, stuck: objects.filter((o) => !isSettled(o)) };
   }
+  return { objects, stuck: [] };
 }
 
 function isSettled(o: AppCopy): boolean {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { type AppCopySpecInput, appCopies, isPhase } from '../../support/appcopies.ts';
 import { applyManifestFile } from '../../support/control-plane/apply-manifests.ts';
 import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
+import { EventuallyTimeoutError, eventually } from '../../support/eventually.ts';
 import { createTestNamespace } from '../../support/kube.ts';
 import { type OperatorProcess, startOperatorProcess } from '../../support/operator-process.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from '../../support/simulator/fixtures/default.ts';
@@ -149,13 +150,14 @@ describe('watch faults: no AppCopy is missed', () => {
     w.sim.faults.add({ route: 'copy', kind: 'latency', ms: 1500 });
     const targets = new Map<string, number>();
     for (let i = 0; i < 6; i++) targets.set(`cut-${i}`, await w.create(`cut-${i}`));
-    const deadline = Date.now() + 20_000;
-    while (
-      w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST').length < 2 &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // Cut whatever is in flight once two copies were sent, or after 20 s at most.
+    await eventually(() => w.sim.ledger.callsTo('copy').filter((c) => c.method === 'POST').length >= 2, {
+      what: 'two copies sent',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    }).catch((error: unknown) => {
+      if (!(error instanceof EventuallyTimeoutError)) throw error;
+    });
     expect(proxy.cut()).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     proxy.heal();

@@ -7,7 +7,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
 import { probe } from '../../support/control-plane/http-probe.ts';
-import { pollUntil } from '../../support/control-plane/poll-until.ts';
+import { eventually } from '../../support/eventually.ts';
 import { isProcessAlive } from '../../support/control-plane/process-alive.ts';
 import { processesMentioning } from '../../support/control-plane/process-table.ts';
 import { removeAbandonedRunDirs, runDirPrefix } from '../../support/control-plane/run-dir.ts';
@@ -95,12 +95,10 @@ describe('a local control plane', () => {
 
     owner.kill('SIGKILL');
 
-    await pollUntil(
-      async () =>
-        pids.some(isProcessAlive) || processesMentioning(runDir).length > 0 || existsSync(runDir)
-          ? undefined
-          : true,
+    await eventually(
+      () => !(pids.some(isProcessAlive) || processesMentioning(runDir).length > 0 || existsSync(runDir)),
       {
+        what: 'the control plane to leave nothing behind',
         timeoutMs: 15_000,
         onTimeout: () =>
           new Error(

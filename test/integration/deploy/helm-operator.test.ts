@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { condition, isPhase } from '../../support/appcopies.ts';
+import { eventually } from '../../support/eventually.ts';
 import { createWorld, type World } from '../../support/harness.ts';
 import { createTestNamespace, kubectl } from '../../support/kube.ts';
 import { type OperatorProcess, startOperatorProcess } from '../../support/operator-process.ts';
@@ -116,16 +117,6 @@ async function startAsChart(w: World, installed: Installed, namespace: string, d
   return { operator, port };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 /** The sample names of a Prometheus text exposition (x_bucket, x_sum and x_count included). */
 function sampleNames(exposition: string): Set<string> {
   return new Set(
@@ -148,17 +139,23 @@ describe('the operator as the chart installs it', () => {
     expect(installed.env.WATCH_NAMESPACES).toBe(w.namespace);
     const { port } = await startAsChart(w, installed, w.namespace, USERS.alice.token);
 
-    await waitFor('/readyz to answer 200', async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-      return response.status === 200 ? true : undefined;
-    });
+    await eventually(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return response.status === 200 ? true : undefined;
+      },
+      { what: '/readyz to answer 200', timeoutMs: 30_000, intervalMs: 250 },
+    );
     // It leads through the chart's Role: the Lease named by LEADER_ELECTION_ID, in its namespace.
-    const lease = await waitFor('the Lease', async () => {
-      const l = await w.kc
-        .makeApiClient(CoordinationV1Api)
-        .readNamespacedLease({ namespace: w.namespace, name: installed.env.LEADER_ELECTION_ID! });
-      return l.spec?.holderIdentity ? l : undefined;
-    });
+    const lease = await eventually(
+      async () => {
+        const l = await w.kc
+          .makeApiClient(CoordinationV1Api)
+          .readNamespacedLease({ namespace: w.namespace, name: installed.env.LEADER_ELECTION_ID! });
+        return l.spec?.holderIdentity ? l : undefined;
+      },
+      { what: 'the Lease', timeoutMs: 30_000, intervalMs: 250 },
+    );
     expect(lease.metadata?.name).toBe(installed.fullname);
 
     await w.appcopies.create(w.namespace, 'as-the-chart', w.spec());

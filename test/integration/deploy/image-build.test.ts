@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../../support/eventually.ts';
 import { makeContext, readDockerfile, runStage, type Stage } from './dockerfile.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -201,7 +202,7 @@ describe('the image built as plain commands', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const port = await waitFor(
+      const port = await eventually(
         () => {
           for (const line of output.split('\n')) {
             if (!line.startsWith('{')) continue;
@@ -210,14 +211,22 @@ describe('the image built as plain commands', () => {
           }
           return undefined;
         },
-        () => `the operator did not start:\n${output}`,
+        {
+          what: () => `the operator to start:\n${output}`,
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        },
       );
-      await waitFor(
+      await eventually(
         async () => {
           const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
           return res?.status === 200 ? true : undefined;
         },
-        () => `/readyz never answered 200:\n${output}`,
+        {
+          what: () => `/readyz to answer 200:\n${output}`,
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        },
       );
       child.kill('SIGTERM');
       expect(await exited, output).toBe(0);
@@ -226,17 +235,3 @@ describe('the image built as plain commands', () => {
     }
   });
 });
-
-async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  failure: () => string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(failure());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -7,7 +7,7 @@ import { objectKeyOf } from '../../../src/runtime/object-key.ts';
 import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
 import { createTestNamespace } from '../../support/kube.ts';
 import { captureLogs } from '../../unit/runtime/log-capture.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '../../support/eventually.ts';
 
 type Cm = V1ConfigMap & { metadata: { name: string; namespace: string } };
 
@@ -61,12 +61,15 @@ describe('informer across API server restarts', () => {
 
       const key = (name: string) => `${namespace}/${name}`;
       await eventually(
-        'the cache reflects the changes made after the restart',
         () =>
           informer.get(key('change'))?.data?.v === '2' &&
           informer.get(key('remove')) === undefined &&
           informer.get(key('added')) !== undefined,
-        60_000,
+        {
+          what: 'the cache to reflect the changes made after the restart',
+          timeoutMs: 60_000,
+          intervalMs: 50,
+        },
       );
       expect(informer.get(key('keep'))?.data).toEqual({ v: '1' });
       expect(deleted).toEqual(['remove']);

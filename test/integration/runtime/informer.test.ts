@@ -6,7 +6,7 @@ import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
 import { objectKeyOf } from '../../../src/runtime/object-key.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
 import { captureLogs } from '../../unit/runtime/log-capture.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '../../support/eventually.ts';
 import { type FreezableProxy, startFreezableProxy } from './freezable-proxy.ts';
 
 type Cm = V1ConfigMap & { metadata: { name: string; namespace: string } };
@@ -87,7 +87,11 @@ describe('informer against the API server', () => {
       body: [{ op: 'replace', path: '/data/v', value: '2' }],
     });
     await core.deleteNamespacedConfigMap({ namespace, name: 'created' });
-    await eventually('the informer saw all three changes', () => events.length === 4);
+    await eventually(() => events.length === 4, {
+      what: 'the informer to see all three changes',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     expect(events).toEqual(['add before', 'add created', 'update before', 'delete created']);
     expect(informer.get(`${namespace}/before`)?.data).toEqual({ v: '2' });
     expect(informer.get(`${namespace}/created`)).toBeUndefined();
@@ -143,11 +147,11 @@ describe('informer against the API server', () => {
 
     expect(proxy.freezeOpenConnections()).toBeGreaterThan(0);
     await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'after-freeze' } } });
-    await eventually(
-      'the informer recovered and saw the new object',
-      () => informer.get(`${namespace}/after-freeze`) !== undefined,
-      30_000,
-    );
+    await eventually(() => informer.get(`${namespace}/after-freeze`) !== undefined, {
+      what: 'the informer to recover and see the new object',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
     expect(lines.some((line) => line.msg === 'watch went silent; relisting')).toBe(true);
     expect(listWatch.lists).toBeGreaterThanOrEqual(2);
   });

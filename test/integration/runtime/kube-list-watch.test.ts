@@ -4,7 +4,7 @@ import type { WatchEventType } from '../../../src/runtime/informer.ts';
 import { KubeApiError } from '../../../src/runtime/kube-api-error.ts';
 import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '../../support/eventually.ts';
 
 // The adapter against the real API server: REST paths, auth from the kubeconfig, pagination,
 // the watch stream and its errors.
@@ -45,7 +45,11 @@ describe('kube list-watch', () => {
     );
     await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'new' } } });
     await core.deleteNamespacedConfigMap({ namespace, name: 'cm-0' });
-    await eventually('both events arrived', () => events.length === 2);
+    await eventually(() => events.length === 2, {
+      what: 'both events',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     expect(events).toEqual(['ADDED new', 'DELETED cm-0']);
     controller.abort();
     await expect(watching).resolves.toBeUndefined();

@@ -5,7 +5,7 @@ import { createLeaderElector, type LeaderElector } from '../../../src/runtime/le
 import { createKubeLeaseClient } from '../../../src/runtime/lease-client.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
 import { captureLogs } from '../../unit/runtime/log-capture.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '../../support/eventually.ts';
 import { startFreezableProxy } from './freezable-proxy.ts';
 
 interface Candidate {
@@ -65,7 +65,7 @@ describe('leader election against the API server', () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'rt-le');
     const a = candidate(kc, namespace, 'a');
-    await eventually('a leads', () => a.elector.isLeader());
+    await eventually(() => a.elector.isLeader(), { what: 'a to lead', timeoutMs: 20_000, intervalMs: 50 });
     const b = candidate(kc, namespace, 'b');
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(b.elector.isLeader()).toBe(false);
@@ -75,7 +75,7 @@ describe('leader election against the API server', () => {
     a.stop.abort();
     await a.done;
     const aStopped = a.stoppedAt[0]!;
-    await eventually('b leads', () => b.elector.isLeader(), 15_000);
+    await eventually(() => b.elector.isLeader(), { what: 'b to lead', timeoutMs: 15_000, intervalMs: 50 });
     expect(b.startedAt[0]! - aStopped).toBeGreaterThanOrEqual(
       TIMING.leaseDurationMs - TIMING.retryPeriodMs * 2,
     );
@@ -96,12 +96,12 @@ describe('leader election against the API server', () => {
     }));
 
     const a = candidate(throughProxy, namespace, 'a');
-    await eventually('a leads', () => a.elector.isLeader());
+    await eventually(() => a.elector.isLeader(), { what: 'a to lead', timeoutMs: 20_000, intervalMs: 50 });
     const b = candidate(kc, namespace, 'b');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     proxy.partition();
 
-    await eventually('b leads', () => b.elector.isLeader(), 15_000);
+    await eventually(() => b.elector.isLeader(), { what: 'b to lead', timeoutMs: 15_000, intervalMs: 50 });
     expect(a.elector.isLeader()).toBe(false);
     expect(a.stoppedAt).toHaveLength(1);
     expect(a.stoppedAt[0]!).toBeLessThan(b.startedAt[0]!);
@@ -113,14 +113,14 @@ describe('leader election against the API server', () => {
     const namespace = await createTestNamespace(kc, 'rt-le');
     const slow = { leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 500 };
     const a = candidate(kc, namespace, 'a', slow);
-    await eventually('a leads', () => a.elector.isLeader());
+    await eventually(() => a.elector.isLeader(), { what: 'a to lead', timeoutMs: 20_000, intervalMs: 50 });
     const b = candidate(kc, namespace, 'b', slow);
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     const releasedAt = Date.now();
     expect(await a.elector.release()).toBe(true);
     expect(a.elector.isLeader()).toBe(false);
-    await eventually('b leads', () => b.elector.isLeader(), 5000);
+    await eventually(() => b.elector.isLeader(), { what: 'b to lead', timeoutMs: 5000, intervalMs: 50 });
     expect(b.startedAt[0]! - releasedAt).toBeLessThan(3000);
     expect(await holder(kc, namespace)).toBe('b');
   });
@@ -129,7 +129,11 @@ describe('leader election against the API server', () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'rt-le');
     const all = ['x', 'y', 'z'].map((id) => candidate(kc, namespace, id));
-    await eventually('someone leads', () => all.some((c) => c.elector.isLeader()));
+    await eventually(() => all.some((c) => c.elector.isLeader()), {
+      what: 'someone to lead',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     for (let i = 0; i < 20; i++) {
       expect(all.filter((c) => c.elector.isLeader())).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { ApiextensionsV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { pollUntil } from './poll-until.ts';
+import { eventually } from '../eventually.ts';
 
 export const testFieldManager = 'appcopy-tests';
 
@@ -111,7 +111,7 @@ export async function applyManifestFile(kc: KubeConfig, path: string): Promise<K
 export async function waitForCrdEstablished(kc: KubeConfig, name: string, timeoutMs = 30_000): Promise<void> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   let last = 'not read yet';
-  const outcome = await pollUntil(
+  const outcome = await eventually(
     async () => {
       const crd = await api.readCustomResourceDefinition({ name });
       const conditions = crd.status?.conditions ?? [];
@@ -121,6 +121,7 @@ export async function waitForCrdEstablished(kc: KubeConfig, name: string, timeou
       return conditions.some((c) => c.type === 'Established' && c.status === 'True') ? {} : undefined;
     },
     {
+      what: `CRD ${name} to be Established`,
       timeoutMs,
       onTimeout: () => new Error(`CRD ${name} was not Established within ${timeoutMs / 1000} s (${last})`),
     },

@@ -4,7 +4,7 @@ import { ControlPlaneError } from './control-plane-error.ts';
 import { mentionsAddressInUse, pickFreePort } from './free-port.ts';
 import { type GuardedProcess, spawnGuarded } from './guarded-process.ts';
 import { probe } from './http-probe.ts';
-import { pollUntil } from './poll-until.ts';
+import { eventually } from '../eventually.ts';
 
 export interface RunningEtcd {
   process: GuardedProcess;
@@ -53,12 +53,13 @@ export async function startEtcd(options: StartEtcdOptions): Promise<RunningEtcd>
       cleanupOnOrphan: [options.runDir],
     });
     try {
-      await pollUntil(
+      await eventually(
         async () => {
           const answer = await probe(`${url}/health`);
-          return answer.status === 200 && /"health":\s*"true"/.test(answer.body) ? true : undefined;
+          return answer.status === 200 && /"health":\s*"true"/.test(answer.body);
         },
         {
+          what: 'etcd to report healthy',
           timeoutMs: options.readyTimeoutMs ?? 30_000,
           abandon: etcd.exited.then((exit) => etcdExited(etcd, exit)),
           onTimeout: () =>

@@ -5,7 +5,7 @@ import { ControlPlaneError } from './control-plane-error.ts';
 import { isPortFree, mentionsAddressInUse, pickFreePort } from './free-port.ts';
 import { type GuardedProcess, type ProcessExit, spawnGuarded } from './guarded-process.ts';
 import { probe } from './http-probe.ts';
-import { pollUntil } from './poll-until.ts';
+import { eventually } from '../eventually.ts';
 
 export const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
 
@@ -124,17 +124,23 @@ async function awaitReady(
     return { ca, answer };
   };
 
-  const caData = await pollUntil(
+  const caData = await eventually(
     async () => {
       const { ca, answer } = await get('/readyz');
       return answer.status === 200 ? ca : undefined;
     },
-    { timeoutMs, abandon, onTimeout: () => notReady('/readyz', timeoutMs, lastAnswer, apiServer) },
+    {
+      what: 'the API server to be ready',
+      timeoutMs,
+      abandon,
+      onTimeout: () => notReady('/readyz', timeoutMs, lastAnswer, apiServer),
+    },
   );
   // /readyz can pass a moment before the bootstrap controller has created the system namespaces.
-  await pollUntil(
-    async () => ((await get('/api/v1/namespaces/default')).answer.status === 200 ? true : undefined),
+  await eventually(
+    async () => (await get('/api/v1/namespaces/default')).answer.status === 200,
     {
+      what: 'the default namespace',
       timeoutMs: Math.max(deadline - Date.now(), 5_000),
       abandon,
       onTimeout: () => notReady('the default namespace', timeoutMs, lastAnswer, apiServer),

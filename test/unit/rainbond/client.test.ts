@@ -17,6 +17,7 @@ import {
   RainbondUnauthorizedError,
 } from '../../../src/rainbond/errors.ts';
 import type { AppRef } from '../../../src/rainbond/types.ts';
+import { eventually } from '../../support/eventually.ts';
 import { answer, type FakeConsole, type Handler, startFakeConsole, unusedPort } from './fake-console.ts';
 import {
   APP_PATH,
@@ -630,7 +631,11 @@ describe('a failure without an answer is classified by whether the request could
     const { client, console: fake } = await setup(() => {});
     const controller = new AbortController();
     const pending = failureOf(client.copyApp(TOKEN, SOURCE, copyRequest, controller.signal));
-    await waitFor(() => fake.received.length === 1);
+    await eventually(() => fake.received.length === 1, {
+      what: 'the condition',
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
     controller.abort();
     const error = await pending;
     expect(error).toBeInstanceOf(RainbondOutcomeUnknownError);
@@ -697,7 +702,7 @@ describe('a failure without an answer is classified by whether the request could
     const error = await failureOf(client.copyApp(TOKEN, SOURCE, copyRequest));
     expect(error).toBeInstanceOf(RainbondOutcomeUnknownError);
     expect(error.message).toContain('the answer is larger than the limit of 1048576 bytes');
-    await waitFor(() => stoppedEarly);
+    await eventually(() => stoppedEarly, { what: 'the condition', timeoutMs: 5_000, intervalMs: 10 });
     expect(written).toBeLessThan(64 * 1024 * 1024);
   });
 
@@ -753,7 +758,11 @@ describe('connections', () => {
     expect(fake.received).toHaveLength(3);
     expect(fake.connections()).toBe(1);
     client.close();
-    await waitFor(() => fake.openConnections() === 0);
+    await eventually(() => fake.openConnections() === 0, {
+      what: 'the condition',
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
   });
 
   it('the copy opens a connection of its own, so a socket the console closed while idle cannot fail it', async () => {
@@ -852,11 +861,3 @@ describe('URLs', () => {
     expect(() => createRainbondClient({ baseUrl, copyTimeoutMs: 1, requestTimeoutMs: 1 })).toThrow(TypeError);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.ts';
 import { type CliParse, parseCliArgs } from '../../support/simulator/cli-args.ts';
 import { USERS } from '../../support/simulator/fixtures/default.ts';
 
@@ -124,21 +125,17 @@ function runCli(args: string[]): {
   return { child, output: () => out, exited };
 }
 
-async function waitFor(predicate: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('CLI process', () => {
   it('prints the URL and the tokens, serves the console, and exits 0 on SIGTERM.', {
     timeout: 20_000,
   }, async () => {
     const run = runCli(['--port', '0', '--status-timings', '0,0']);
     try {
-      await waitFor(() => run.output().includes('Press Ctrl-C'), 15_000);
+      await eventually(() => run.output().includes('Press Ctrl-C'), {
+        what: 'the condition',
+        timeoutMs: 15_000,
+        intervalMs: 25,
+      });
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())![1]!;
       expect(run.output()).toContain(`alice      ${USERS.alice.token}  teams: o19p6wen, t7k2m9qa, q4zz01ab`);
       expect(run.output()).toContain(`carol      ${USERS.carol.token}  teams: o19p6wen, t7k2m9qa (EXPIRED)`);
