@@ -7,10 +7,10 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
 import { probe } from '../../support/control-plane/http-probe.ts';
-import { eventually } from '../../support/eventually.ts';
 import { isProcessAlive } from '../../support/control-plane/process-alive.ts';
 import { processesMentioning } from '../../support/control-plane/process-table.ts';
 import { removeAbandonedRunDirs, runDirPrefix } from '../../support/control-plane/run-dir.ts';
+import { eventually } from '../../support/eventually.ts';
 
 // These tests start control planes of their own: stopping or restarting the shared one would
 // break the tests running beside them.

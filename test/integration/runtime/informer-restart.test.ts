@@ -5,9 +5,9 @@ import { createInformer } from '../../../src/runtime/informer.ts';
 import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
 import { objectKeyOf } from '../../../src/runtime/object-key.ts';
 import { type ControlPlane, startControlPlane } from '../../support/control-plane/control-plane.ts';
+import { eventually } from '../../support/eventually.ts';
 import { createTestNamespace } from '../../support/kube.ts';
 import { captureLogs } from '../../unit/runtime/log-capture.ts';
-import { eventually } from '../../support/eventually.ts';
 
 type Cm = V1ConfigMap & { metadata: { name: string; namespace: string } };
 

@@ -4,9 +4,9 @@ import { systemClock } from '../../../src/runtime/clock.ts';
 import { createInformer, type Informer, type ListWatch } from '../../../src/runtime/informer.ts';
 import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
 import { objectKeyOf } from '../../../src/runtime/object-key.ts';
+import { eventually } from '../../support/eventually.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
 import { captureLogs } from '../../unit/runtime/log-capture.ts';
-import { eventually } from '../../support/eventually.ts';
 import { type FreezableProxy, startFreezableProxy } from './freezable-proxy.ts';
 
 type Cm = V1ConfigMap & { metadata: { name: string; namespace: string } };

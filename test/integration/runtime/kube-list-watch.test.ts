@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { WatchEventType } from '../../../src/runtime/informer.ts';
 import { KubeApiError } from '../../../src/runtime/kube-api-error.ts';
 import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
-import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
 import { eventually } from '../../support/eventually.ts';
+import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
 
 // The adapter against the real API server: REST paths, auth from the kubeconfig, pagination,
 // the watch stream and its errors.

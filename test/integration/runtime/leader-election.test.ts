@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { createLeaderElector, type LeaderElector } from '../../../src/runtime/leader-election.ts';
 import { createKubeLeaseClient } from '../../../src/runtime/lease-client.ts';
+import { eventually } from '../../support/eventually.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
 import { captureLogs } from '../../unit/runtime/log-capture.ts';
-import { eventually } from '../../support/eventually.ts';
 import { startFreezableProxy } from './freezable-proxy.ts';
 
 interface Candidate {

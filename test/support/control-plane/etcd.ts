@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../eventually.ts';
 import { ControlPlaneError } from './control-plane-error.ts';
 import { mentionsAddressInUse, pickFreePort } from './free-port.ts';
 import { type GuardedProcess, spawnGuarded } from './guarded-process.ts';
 import { probe } from './http-probe.ts';
-import { eventually } from '../eventually.ts';
 
 export interface RunningEtcd {
   process: GuardedProcess;

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../eventually.ts';
 import type { ApiServerCredentials } from './admin-credentials.ts';
 import { ControlPlaneError } from './control-plane-error.ts';
 import { isPortFree, mentionsAddressInUse, pickFreePort } from './free-port.ts';
 import { type GuardedProcess, type ProcessExit, spawnGuarded } from './guarded-process.ts';
 import { probe } from './http-probe.ts';
-import { eventually } from '../eventually.ts';
 
 export const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
 
@@ -137,15 +137,12 @@ async function awaitReady(
     },
   );
   // /readyz can pass a moment before the bootstrap controller has created the system namespaces.
-  await eventually(
-    async () => (await get('/api/v1/namespaces/default')).answer.status === 200,
-    {
-      what: 'the default namespace',
-      timeoutMs: Math.max(deadline - Date.now(), 5_000),
-      abandon,
-      onTimeout: () => notReady('the default namespace', timeoutMs, lastAnswer, apiServer),
-    },
-  );
+  await eventually(async () => (await get('/api/v1/namespaces/default')).answer.status === 200, {
+    what: 'the default namespace',
+    timeoutMs: Math.max(deadline - Date.now(), 5_000),
+    abandon,
+    onTimeout: () => notReady('the default namespace', timeoutMs, lastAnswer, apiServer),
+  });
   return { process: apiServer, port, server, caData };
 }
 
