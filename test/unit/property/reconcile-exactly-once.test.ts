@@ -13,7 +13,6 @@ import { Reason } from '../../../src/api/conditions.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
 import { outcomeOf } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
-import { ConflictError } from '../../../src/k8s/api-errors.ts';
 import type { AppCopyStore } from '../../../src/k8s/appcopy-store.ts';
 import type { RainbondClient } from '../../../src/rainbond/client.ts';
 import {
@@ -24,6 +23,7 @@ import {
 } from '../../../src/rainbond/errors.ts';
 import type { Component, ComponentEnv, CopyableComponent, CopyRequest } from '../../../src/rainbond/types.ts';
 import { createSlots } from '../../../src/runtime/slots.ts';
+import { createFakeAppCopyStore } from '../../fakes/appcopy-store.ts';
 
 const COPY_TIMEOUT_MS = 10_000;
 /** The operator's invariant: VERIFY_SETTLE_PERIOD >= RAINBOND_COPY_TIMEOUT. */
@@ -157,7 +157,8 @@ function createWorld(s: Scenario) {
   let dead = false;
   let nextCrash: Crash | undefined;
 
-  let stored: AppCopy = {
+  // The API server: resourceVersion-guarded writes (test/fakes), each one an I/O step below.
+  const api = createFakeAppCopyStore({
     apiVersion: 'openapi.rainbond.io/v1alpha1',
     kind: 'AppCopy',
     metadata: { name: 'prop', namespace: 'ns', uid: 'u-1', generation: 1, resourceVersion: '1' },
@@ -165,7 +166,7 @@ function createWorld(s: Scenario) {
       source: { teamId: 'shop', regionName: 'rainbond', appId: 12 },
       target: { teamName: 'staging', regionName: 'rainbond', appId: 34 },
     },
-  };
+  });
 
   function component(serviceId: string, name: string): Component {
     return {
@@ -251,38 +252,10 @@ function createWorld(s: Scenario) {
   }
 
   const store: AppCopyStore = {
-    get: (_ns, _name) => io(() => structuredClone(stored)),
-    writeStatus: (object, status) =>
-      io(() => {
-        if (object.metadata.resourceVersion !== stored.metadata.resourceVersion) {
-          throw new ConflictError('status of AppCopy ns/prop');
-        }
-        stored = {
-          ...structuredClone(stored),
-          status: structuredClone(status),
-          metadata: {
-            ...stored.metadata,
-            resourceVersion: String(Number(stored.metadata.resourceVersion) + 1),
-          },
-        };
-        return structuredClone(stored);
-      }),
+    get: (namespace, name) => io(() => api.get(namespace, name)),
+    writeStatus: (object, status) => io(() => api.writeStatus(object, status)),
     writeFinalizers: () => Promise.reject(new Error('not used: deletionPolicy is Orphan')),
-    writeAnnotation: (object, key, value) =>
-      io(() => {
-        if (object.metadata.resourceVersion !== stored.metadata.resourceVersion) {
-          throw new ConflictError('annotation of AppCopy ns/prop');
-        }
-        stored = {
-          ...structuredClone(stored),
-          metadata: {
-            ...stored.metadata,
-            annotations: { ...(stored.metadata.annotations ?? {}), [key]: value },
-            resourceVersion: String(Number(stored.metadata.resourceVersion) + 1),
-          },
-        };
-        return structuredClone(stored);
-      }),
+    writeAnnotation: (object, key, value) => io(() => api.writeAnnotation(object, key, value)),
   };
   /** Each component's environment variables, as the console's envs endpoint keeps them. */
   const envs = new Map<string, ComponentEnv[]>();
@@ -405,7 +378,9 @@ function createWorld(s: Scenario) {
     rainbond,
     effects,
     source,
-    get stored() {
+    get stored(): AppCopy {
+      const stored = api.stored('ns', 'prop');
+      if (!stored) throw new Error('the AppCopy is gone');
       return stored;
     },
     get now() {

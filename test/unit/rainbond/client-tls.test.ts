@@ -4,12 +4,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRainbondClient, type RainbondClient } from '../../../src/rainbond/client.ts';
 import { RainbondError, RainbondNotSentError } from '../../../src/rainbond/errors.ts';
+import { answer, startFakeConsole, startSilentServer } from '../../fakes/console-server.ts';
 import {
   createTestCertificates,
   type KeyPair,
   type TestCertificates,
 } from '../../support/tls-certificates.ts';
-import { answer, startFakeConsole, startSilentServer } from './fake-console.ts';
 import { SOURCE, serviceBaseInfo, TARGET, TOKEN } from './fixtures.ts';
 
 /** A private CA, and `certs.leaf` signed by it, naming 127.0.0.1 and localhost. */

@@ -17,8 +17,14 @@ import {
   RainbondUnauthorizedError,
 } from '../../../src/rainbond/errors.ts';
 import type { AppRef } from '../../../src/rainbond/types.ts';
+import {
+  answer,
+  type FakeConsole,
+  type Handler,
+  startFakeConsole,
+  unusedPort,
+} from '../../fakes/console-server.ts';
 import { eventually } from '../../support/eventually.ts';
-import { answer, type FakeConsole, type Handler, startFakeConsole, unusedPort } from './fake-console.ts';
 import {
   APP_PATH,
   COPY_ID,

@@ -16,9 +16,11 @@ import {
   succeededStatus,
   verifyingStatus,
 } from '../../../../src/controller/status.ts';
-import type { AppCopyStore } from '../../../../src/k8s/appcopy-store.ts';
-import type { RainbondClient } from '../../../../src/rainbond/client.ts';
 import type { Component } from '../../../../src/rainbond/types.ts';
+import { createFakeAppCopyStore } from '../../../fakes/appcopy-store.ts';
+import { credentialsWith, noCredentials } from '../../../fakes/credentials.ts';
+import { createRecordingEventRecorder } from '../../../fakes/event-recorder.ts';
+import { answer, createScriptedConsole } from '../../../fakes/rainbond-client.ts';
 import {
   aComponent,
   anAppCopy,
@@ -89,61 +91,6 @@ function succeeded(
   return succeededStatus(intentStatus({}, attempt, at(t0)), components, how, at(t0));
 }
 
-function unusedConsole(overrides: Partial<RainbondClient>): RainbondClient {
-  const unexpected = (name: string) => async () => {
-    throw new Error(`unexpected console call ${name}`);
-  };
-  return {
-    listCopyableComponents: unexpected('listCopyableComponents'),
-    copyApp: unexpected('copyApp'),
-    listComponents: unexpected('listComponents'),
-    getComponent: unexpected('getComponent'),
-    listComponentEvents: unexpected('listComponentEvents'),
-    // The copies' markers (copy-record.ts): accepted, none read back.
-    putComponentEnvs: async () => [],
-    operateComponents: unexpected('operateComponents'),
-    deleteComponent: unexpected('deleteComponent'),
-    close: () => {},
-    ...overrides,
-  };
-}
-
-/** An API server that keeps the last status written, so the state can be read back. */
-function recordingStore(): AppCopyStore & { last: () => AppCopy | undefined } {
-  let last: AppCopy | undefined;
-  return {
-    async get() {
-      return last;
-    },
-    async writeStatus(object, status) {
-      last = { ...object, status };
-      return last;
-    },
-    async writeFinalizers(object, finalizers) {
-      last = { ...object, metadata: { ...object.metadata, finalizers } };
-      return last;
-    },
-    async writeAnnotation(object, key, value) {
-      last = {
-        ...object,
-        metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [key]: value } },
-      };
-      return last;
-    },
-    last: () => last,
-  };
-}
-
-const tokenOk: CredentialsResolver = { resolve: async () => ({ ok: true, token: 'token' }) };
-const tokenMissing: CredentialsResolver = {
-  resolve: async () => ({
-    ok: false,
-    reason: Reason.CredentialsNotFound,
-    message: 'cannot use Secret team-a/rainbond-token named by spec.credentialsSecretRef: it does not exist',
-  }),
-};
-const noEvents = { record: async () => {}, flush: async () => {} };
-
 /**
  * One pass of the real follower over a copy that succeeded at t0: `recorded` are the statuses
  * the previous poll wrote, `live` what the console answers now (undefined: the copy is gone).
@@ -155,15 +102,16 @@ export async function followOnce(
 ): Promise<AppCopy> {
   const components = recorded.map((status, i) => aComponent({ serviceCname: `copy-${i}`, status }));
   const object = withOperatorStatus(succeeded(components));
-  const store = recordingStore();
+  const store = createFakeAppCopyStore(object);
   const follow = createFollower({
     store,
-    rainbond: unusedConsole({
-      listComponents: async () =>
-        components.flatMap((c, i) => (live[i] === undefined ? [] : [{ ...c, status: live[i] }])),
+    rainbond: createScriptedConsole({
+      listComponents: [
+        answer(components.flatMap((c, i) => (live[i] === undefined ? [] : [{ ...c, status: live[i] }]))),
+      ],
     }),
-    credentials: tokenOk,
-    events: noEvents,
+    credentials: credentialsWith('token'),
+    events: createRecordingEventRecorder(),
     settings: {
       followTimeoutMs: 30 * 60_000,
       followIntervalMs: 5_000,
@@ -173,7 +121,7 @@ export async function followOnce(
     now: () => options.now ?? new Date(t0.getTime() + 60_000),
   });
   await follow(object, object.spec as never, silent);
-  const written = store.last();
+  const written = store.writes.at(-1)?.stored;
   if (!written) throw new Error('the follower wrote no status');
   return written;
 }
@@ -204,22 +152,21 @@ async function finalizeOnce(
     withDeleteFinalizer(),
     beingDeleted('2025-01-02T00:00:00Z'),
   );
-  const store = recordingStore();
+  const store = createFakeAppCopyStore(object);
   const finalizer = createFinalizer({
     store,
-    rainbond: unusedConsole({
-      listComponents: async () => components,
-      operateComponents: async () => {},
-      deleteComponent: async () => {},
+    rainbond: createScriptedConsole({
+      listComponents: [answer(components)],
+      deleteComponent: [answer(undefined)],
     }),
     credentials,
-    events: noEvents,
+    events: createRecordingEventRecorder(),
     verifySettleMs: 60_000,
     pollMs: 2_000,
     now: () => new Date('2025-01-02T00:00:01Z'),
   });
   await finalizer.finalize(object, object.spec as never, silent);
-  const written = store.last();
+  const written = store.writes.at(-1)?.stored;
   if (!written?.status) throw new Error('the finalizer wrote no status');
   return written;
 }
@@ -385,21 +332,21 @@ export async function operatorStates(): Promise<OperatorState[]> {
     },
     {
       name: 'Being deleted: the finalizer is deleting the copies (Deleting=True)',
-      object: await finalizeOnce(tokenOk),
+      object: await finalizeOnce(credentialsWith('token')),
       argo: 'Progressing',
       kstatus: 'Terminating',
       flux: 'InProgress',
     },
     {
       name: 'Being deleted: deletion blocked without credentials (Deleting=False)',
-      object: await finalizeOnce(tokenMissing),
+      object: await finalizeOnce(noCredentials()),
       argo: 'Progressing',
       kstatus: 'Terminating',
       flux: 'InProgress',
     },
     {
       name: 'Being deleted after a partial copy (Stalled=True stays, Deleting=True)',
-      object: await finalizeOnce(tokenOk, 'failed'),
+      object: await finalizeOnce(credentialsWith('token'), 'failed'),
       argo: 'Progressing',
       kstatus: 'Terminating',
       flux: 'InProgress',
