@@ -1,0 +1,463 @@
+// The reconciler, one step per case: given an AppCopy as stored and what the console answers,
+// what the reconcile returns (its Outcome), the status it writes (phase and Ready's reason),
+// the Events it records and the console calls it makes. The same protocol under random faults
+// and crashes is test/unit/property/reconcile-exactly-once.test.ts; against the real API
+// server and the simulator, test/integration/operator/.
+import { describe, expect, it } from 'vitest';
+import type { AppCopy } from '../../../src/api/appcopy.ts';
+import { ConditionType, Reason } from '../../../src/api/conditions.ts';
+import { ownerOf } from '../../../src/controller/copy/own-copies.ts';
+import { MAX_ROLLED_BACK_CALLS } from '../../../src/controller/copy/protocol.ts';
+import { markerEnv } from '../../../src/controller/copy/record.ts';
+import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
+import type { CredentialsResolver } from '../../../src/controller/credentials.ts';
+import { conflict, done, type Outcome, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
+import { createReconciler } from '../../../src/controller/reconciler.ts';
+import { intentStatus } from '../../../src/controller/status.ts';
+import { createSlots } from '../../../src/runtime/slots.ts';
+import { notSent, outcomeUnknown, rejected } from '../../fakes/console-errors.ts';
+import { noCredentials } from '../../fakes/credentials.ts';
+import { answer, type ConsoleScript, compute, fail } from '../../fakes/rainbond-client.ts';
+import {
+  type AppCopyModifier,
+  aCopyableComponent,
+  aCopyOf,
+  anAppCopy,
+  aSpec,
+  atGeneration,
+  copying,
+  inPhase,
+  withStatus,
+} from '../../support/builders.ts';
+import { anAttempt, aWorld, silent, T0, type World } from './support/world.ts';
+
+const SETTLE_MS = 60_000;
+const TARGET_BUSY_RECHECK_MS = 5_000;
+
+const web = aCopyableComponent({ serviceCname: 'web' });
+const api = aCopyableComponent({ serviceCname: 'api' });
+const webCopy = aCopyOf(web);
+const apiCopy = aCopyOf(api);
+
+/** The copy's intent was stored at T0 and its outcome is not (the reconcile verifies). */
+const midCopy =
+  (...fields: Parameters<typeof anAttempt>): AppCopyModifier =>
+  (d) => {
+    d.status = intentStatus({}, anAttempt(...fields), { generation: d.metadata.generation, now: T0 });
+  };
+
+/** The console of a copy that goes well: two source components, an empty target, both copied. */
+const goodConsole: ConsoleScript = {
+  listCopyableComponents: [answer([web, api])],
+  listComponents: [answer([])],
+  copyApp: [answer([webCopy, apiCopy])],
+  putComponentEnvs: [answer([])],
+};
+const PREFLIGHT = ['listCopyableComponents', 'listComponents'];
+const MARK_BOTH = ['putComponentEnvs', 'putComponentEnvs'];
+
+/** The marker this AppCopy's copies carry in Rainbond, made by an earlier attempt. */
+const ourMarker = markerEnv(ownerOf(anAppCopy(), aSpec()), 'attempt-0');
+
+interface Case {
+  name: string;
+  given: AppCopy;
+  console: ConsoleScript;
+  /** Time since T0 when the reconcile runs (the settle period is 60 s). */
+  atMs?: number;
+  credentials?: CredentialsResolver;
+  /** Another AppCopy is mid-copy into the same target app. */
+  targetBusy?: boolean;
+  /** Something else changes the AppCopy while the pre-flight is out (the read becomes stale). */
+  changedMeanwhile?: boolean;
+  expected: {
+    outcome: Outcome | Outcome['kind'];
+    phase: string | undefined;
+    ready: string | undefined;
+    events: string[];
+    calls: string[];
+    writes: string[];
+  };
+}
+
+const cases: Case[] = [
+  {
+    name: 'a new AppCopy whose copy succeeds is Succeeded (Copied), its copies marked and the copy recorded in the annotation',
+    given: anAppCopy(),
+    console: goodConsole,
+    expected: {
+      outcome: done,
+      phase: 'Succeeded',
+      ready: Reason.Copied,
+      events: ['Normal/CopyStarted', 'Normal/Copied'],
+      calls: [...PREFLIGHT, 'copyApp', ...MARK_BOTH],
+      writes: ['status', 'status', 'annotation'],
+    },
+  },
+  {
+    name: 'a copy the console rejects with a 4xx is Failed (CopyRejected) and waits for a spec change',
+    given: anAppCopy(),
+    console: { ...goodConsole, copyApp: [fail(rejected(400, 'not enough quota'))] },
+    expected: {
+      // The copy step ends every recorded outcome that needs no retry as `done`; the status
+      // (Failed, Stalled=True) is what holds it until the spec changes.
+      outcome: done,
+      phase: 'Failed',
+      ready: Reason.CopyRejected,
+      events: ['Normal/CopyStarted', 'Warning/CopyRejected'],
+      calls: [...PREFLIGHT, 'copyApp'],
+      writes: ['status', 'status'],
+    },
+  },
+  {
+    name: 'a copy that never reached the console goes back to Pending (ConsoleUnavailable) and is retried',
+    given: anAppCopy(),
+    console: { ...goodConsole, copyApp: [fail(notSent())] },
+    expected: {
+      outcome: 'retry',
+      phase: 'Pending',
+      ready: Reason.ConsoleUnavailable,
+      events: ['Normal/CopyStarted', 'Warning/ConsoleUnavailable'],
+      calls: [...PREFLIGHT, 'copyApp'],
+      writes: ['status', 'status'],
+    },
+  },
+  {
+    name: 'a copy whose outcome is unknown (it timed out) stays Copying (VerifyingCopy) and is retried, not sent again',
+    given: anAppCopy(),
+    console: { ...goodConsole, copyApp: [fail(outcomeUnknown('timed out after 10000 ms'))] },
+    expected: {
+      outcome: 'retry',
+      phase: 'Copying',
+      ready: Reason.VerifyingCopy,
+      events: ['Normal/CopyStarted', 'Warning/VerifyingCopy'],
+      calls: [...PREFLIGHT, 'copyApp'],
+      writes: ['status', 'status'],
+    },
+  },
+  {
+    name: 'verifying an unknown outcome that finds every copy adopts them (Adopted) and marks them',
+    given: anAppCopy(midCopy()),
+    console: { listComponents: [answer([webCopy, apiCopy])], putComponentEnvs: [answer([])] },
+    atMs: 5_000,
+    expected: {
+      outcome: done,
+      phase: 'Succeeded',
+      ready: Reason.Adopted,
+      events: ['Normal/Adopted'],
+      calls: ['listComponents', ...MARK_BOTH],
+      writes: ['status', 'annotation'],
+    },
+  },
+  {
+    name: 'verifying that finds no copy before the call settled waits until it settles, without an Event',
+    given: anAppCopy(midCopy()),
+    console: { listComponents: [answer([])] },
+    atMs: 10_000,
+    expected: {
+      outcome: requeueAfter(SETTLE_MS - 10_000 + 100),
+      phase: 'Copying',
+      ready: Reason.VerifyingCopy,
+      events: [],
+      calls: ['listComponents'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'verifying that finds no copy once the call settled, without a console answer, sends the copy again',
+    given: anAppCopy(midCopy()),
+    console: goodConsole,
+    atMs: SETTLE_MS,
+    expected: {
+      outcome: done,
+      phase: 'Succeeded',
+      ready: Reason.Copied,
+      events: ['Normal/CopyStarted', 'Normal/Copied'],
+      calls: ['listComponents', ...PREFLIGHT, 'copyApp', ...MARK_BOTH],
+      writes: ['status', 'status', 'annotation'],
+    },
+  },
+  {
+    name: 'no copy after the console answered a 500 goes back to Pending and is sent again after a backoff',
+    given: anAppCopy(midCopy({ callEnded: true, consoleError: 'database is locked' })),
+    console: { listComponents: [answer([])] },
+    expected: {
+      outcome: 'retry',
+      phase: 'Pending',
+      ready: Reason.ConsoleUnavailable,
+      events: ['Warning/ConsoleUnavailable'],
+      calls: ['listComponents'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: `no copy after the console answered a 500 for the ${MAX_ROLLED_BACK_CALLS}rd time is Failed (CopyFailed) with the console's words`,
+    given: anAppCopy(
+      midCopy({
+        callEnded: true,
+        consoleError: 'database is locked',
+        rolledBackCalls: MAX_ROLLED_BACK_CALLS - 1,
+      }),
+    ),
+    console: { listComponents: [answer([])] },
+    expected: {
+      outcome: 'stalled',
+      phase: 'Failed',
+      ready: Reason.CopyFailed,
+      events: ['Warning/CopyFailed'],
+      calls: ['listComponents'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'only some copies found once the call settled is Failed (PartialCopy)',
+    given: anAppCopy(midCopy()),
+    console: { listComponents: [answer([webCopy])] },
+    atMs: SETTLE_MS,
+    expected: {
+      outcome: 'stalled',
+      phase: 'Failed',
+      ready: Reason.PartialCopy,
+      events: ['Warning/PartialCopy'],
+      calls: ['listComponents'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a source app the console does not know (404) is Failed (SourceNotFound) and nothing is sent',
+    given: anAppCopy(),
+    console: {
+      ...goodConsole,
+      listCopyableComponents: [fail(rejected(404, 'app not found', { route: 'copyPreflight' }))],
+    },
+    expected: {
+      outcome: 'stalled',
+      phase: 'Failed',
+      ready: Reason.SourceNotFound,
+      events: ['Warning/SourceNotFound'],
+      calls: PREFLIGHT,
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a target app the console does not know (404) is Failed (TargetNotFound) and nothing is sent',
+    given: anAppCopy(),
+    console: {
+      ...goodConsole,
+      listComponents: [fail(rejected(404, 'app not found', { route: 'listComponents' }))],
+    },
+    expected: {
+      outcome: 'stalled',
+      phase: 'Failed',
+      ready: Reason.TargetNotFound,
+      events: ['Warning/TargetNotFound'],
+      calls: PREFLIGHT,
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'spec.services naming a component the source app lacks is Failed (PreflightFailed) and nothing is sent',
+    given: anAppCopy(copying('0123456789abcdef0123456789abcdef')),
+    console: goodConsole,
+    expected: {
+      outcome: 'stalled',
+      phase: 'Failed',
+      ready: Reason.PreflightFailed,
+      events: ['Warning/PreflightFailed'],
+      calls: PREFLIGHT,
+      writes: ['status'],
+    },
+  },
+  {
+    name: "a source component the console cannot describe (400, code 20400) is Failed (PreflightFailed), the console's limit",
+    given: anAppCopy(),
+    console: {
+      ...goodConsole,
+      listCopyableComponents: [
+        fail(rejected(400, 'cmd: too long', { route: 'copyPreflight', businessCode: 20400 })),
+      ],
+    },
+    expected: {
+      outcome: 'stalled',
+      phase: 'Failed',
+      ready: Reason.PreflightFailed,
+      events: ['Warning/PreflightFailed'],
+      calls: PREFLIGHT,
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a pre-flight that cannot reach the console leaves the AppCopy Pending (ConsoleUnavailable), retried',
+    given: anAppCopy(),
+    console: { ...goodConsole, listCopyableComponents: [fail(notSent('copyPreflight'))] },
+    expected: {
+      outcome: 'retry',
+      phase: 'Pending',
+      ready: Reason.ConsoleUnavailable,
+      events: ['Warning/ConsoleUnavailable'],
+      calls: PREFLIGHT,
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a read gone stale during the pre-flight makes the intent conflict: nothing is sent and the reconcile ends quietly',
+    given: anAppCopy(),
+    console: goodConsole,
+    changedMeanwhile: true,
+    expected: {
+      outcome: conflict,
+      phase: undefined,
+      ready: undefined,
+      events: [],
+      calls: PREFLIGHT,
+      writes: [],
+    },
+  },
+  {
+    name: 'credentials that cannot be read leave the AppCopy Pending (CredentialsNotFound), retried, the console untouched',
+    given: anAppCopy(),
+    console: {},
+    credentials: noCredentials(),
+    expected: {
+      outcome: 'retry',
+      phase: 'Pending',
+      ready: Reason.CredentialsNotFound,
+      events: ['Warning/CredentialsNotFound'],
+      calls: [],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'credentials that cannot be read while verifying keep the AppCopy Copying, retried',
+    given: anAppCopy(midCopy()),
+    console: {},
+    credentials: noCredentials(),
+    expected: {
+      outcome: 'retry',
+      phase: 'Copying',
+      ready: Reason.CredentialsNotFound,
+      events: ['Warning/CredentialsNotFound'],
+      calls: [],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a target app another AppCopy is copying into leaves the AppCopy Pending (WaitingForTarget) and rechecks later',
+    given: anAppCopy(),
+    console: {},
+    targetBusy: true,
+    expected: {
+      outcome: requeueAfter(TARGET_BUSY_RECHECK_MS),
+      phase: 'Pending',
+      ready: Reason.WaitingForTarget,
+      events: [],
+      calls: [],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'copies marked for this AppCopy already in the target app (its status lost) are adopted (AdoptedExisting) and nothing is copied',
+    given: anAppCopy(),
+    console: {
+      ...goodConsole,
+      listComponents: [answer([webCopy, apiCopy])],
+      copyApp: [],
+      putComponentEnvs: [answer([ourMarker])],
+    },
+    expected: {
+      outcome: done,
+      phase: 'Succeeded',
+      ready: Reason.AdoptedExisting,
+      events: ['Normal/AdoptedExisting'],
+      calls: [...PREFLIGHT, ...MARK_BOTH],
+      writes: ['status', 'annotation'],
+    },
+  },
+  {
+    name: 'a spec the CRD should have refused is Failed (InvalidSpec) and stalls, the console untouched',
+    given: anAppCopy((d) => {
+      d.spec.target.appId = 0;
+    }),
+    console: {},
+    expected: {
+      outcome: 'stalled',
+      phase: 'Failed',
+      ready: Reason.InvalidSpec,
+      events: [],
+      calls: [],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'an AppCopy Failed for its generation is left alone until the spec changes',
+    given: anAppCopy(atGeneration(2), inPhase('Failed')),
+    console: {},
+    expected: { outcome: done, phase: 'Failed', ready: undefined, events: [], calls: [], writes: [] },
+  },
+  {
+    name: 'an AppCopy Failed for an older generation (the spec changed: a retry) is copied again',
+    given: anAppCopy(atGeneration(2), withStatus({ phase: 'Failed', observedGeneration: 1 })),
+    console: goodConsole,
+    expected: {
+      outcome: done,
+      phase: 'Succeeded',
+      ready: Reason.Copied,
+      events: ['Normal/CopyStarted', 'Normal/Copied'],
+      calls: [...PREFLIGHT, 'copyApp', ...MARK_BOTH],
+      writes: ['status', 'status', 'annotation'],
+    },
+  },
+];
+
+function reconcilerOf(w: World, targetBusy: boolean) {
+  return createReconciler({
+    store: w.store,
+    rainbond: w.console,
+    credentials: w.credentials,
+    events: w.events,
+    targets: createTargetGuard({
+      copyingInto: () => (targetBusy ? ['team-a/another-copy'] : []),
+      wake: () => {},
+    }),
+    copySlots: createSlots('copy calls', 1),
+    settings: { verifySettleMs: SETTLE_MS, targetBusyRecheckMs: TARGET_BUSY_RECHECK_MS },
+    now: w.now,
+    newAttemptId: () => 'attempt-2',
+    logger: silent,
+  });
+}
+
+describe('one reconcile of an AppCopy', () => {
+  it.each(cases)('$name', async (c) => {
+    const { namespace, name } = c.given.metadata;
+    const w = await aWorld(c.given, c.console, {
+      ...(c.credentials ? { credentials: c.credentials } : {}),
+      ...(c.atMs ? { atMs: c.atMs } : {}),
+    });
+    if (c.changedMeanwhile) {
+      // Someone else changes the AppCopy while the target app is being listed.
+      w.console.script(
+        'listComponents',
+        compute<'listComponents'>(() => {
+          w.store.changeBehindTheBack(namespace, name, (o) => {
+            o.metadata.annotations = { note: 'edited meanwhile' };
+          });
+          return [];
+        }),
+      );
+    }
+    const reconcile = reconcilerOf(w, c.targetBusy ?? false);
+
+    const outcome = await outcomeOf(() => reconcile(`${namespace}/${name}`));
+
+    const { outcome: expectedOutcome, ready, ...rest } = c.expected;
+    expect(w.observed(outcome, ConditionType.Ready)).toEqual({
+      ...rest,
+      outcome:
+        typeof expectedOutcome === 'string'
+          ? expect.objectContaining({ kind: expectedOutcome })
+          : expectedOutcome,
+      reason: ready,
+    });
+  });
+});

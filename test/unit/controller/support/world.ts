@@ -1,0 +1,113 @@
+// What a controller step sees and touches, in memory: the API server (the AppCopy store), the
+// console (scripted), the Events, the credentials and one fake clock. The table tests of the
+// reconciler, the follower and the finalizer build one world per case and compare what the
+// step returned, wrote, announced and asked of the console with what the case expects.
+import pino from 'pino';
+import type { AppCopy, AppCopySpec, CopyAttempt } from '../../../../src/api/appcopy.ts';
+import { appCopySpecSchema, objectKey } from '../../../../src/api/appcopy.ts';
+import { findCondition } from '../../../../src/api/conditions.ts';
+import type { CredentialsResolver } from '../../../../src/controller/credentials.ts';
+import type { Outcome } from '../../../../src/controller/outcome.ts';
+import { createFakeAppCopyStore, type FakeAppCopyStore } from '../../../fakes/appcopy-store.ts';
+import { credentialsWith } from '../../../fakes/credentials.ts';
+import { createRecordingEventRecorder, type RecordingEventRecorder } from '../../../fakes/event-recorder.ts';
+import {
+  type ConsoleScript,
+  createScriptedConsole,
+  type ScriptedConsole,
+} from '../../../fakes/rainbond-client.ts';
+import { createFakeClock, type FakeClock } from '../../../support/fake-clock.ts';
+
+/** The token every case's credentials resolve to; every console call must carry it. */
+export const TOKEN = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4';
+/** When the cases' copies were sent (the fake clock's start). */
+export const T0 = new Date('2025-01-01T00:00:00Z');
+export const silent = pino({ level: 'silent' });
+
+/** The attempt record of a copy sent at T0 of `web` and `api` into an empty target app. */
+export function anAttempt(fields: Partial<CopyAttempt> = {}): CopyAttempt {
+  return {
+    id: 'attempt-1',
+    number: 1,
+    generation: 1,
+    startedAt: T0.toISOString(),
+    preexistingServiceIds: [],
+    expectedCopies: ['web-copy', 'api-copy'],
+    ...fields,
+  };
+}
+
+export interface World {
+  object: AppCopy;
+  /** The spec parsed as the reconciler parses it; undefined when it is invalid. */
+  spec: AppCopySpec | undefined;
+  store: FakeAppCopyStore;
+  console: ScriptedConsole;
+  events: RecordingEventRecorder;
+  credentials: CredentialsResolver;
+  clock: FakeClock;
+  now: () => Date;
+  /** The AppCopy as stored now; undefined once it is gone. */
+  stored(): AppCopy | undefined;
+  /** Everything a case checks after its step, in one value so a failure shows it all. */
+  observed(outcome: Outcome, condition: string): Observed;
+}
+
+export interface Observed {
+  outcome: Outcome;
+  /** Phase and the condition's reason as stored, or 'gone' once the AppCopy was released. */
+  phase: string | undefined;
+  reason: string | undefined;
+  /** `Type/Reason` of each Event recorded. */
+  events: string[];
+  /** The console methods called, in order. */
+  calls: string[];
+  /** What was written to the API server, in order (status, finalizers, annotation). */
+  writes: string[];
+}
+
+/**
+ * A world holding `object`, a console that answers as `script` says, and the fake clock at
+ * `atMs` after T0. Credentials resolve to TOKEN unless `credentials` says otherwise.
+ */
+export async function aWorld(
+  object: AppCopy,
+  script: ConsoleScript,
+  options: { credentials?: CredentialsResolver; atMs?: number } = {},
+): Promise<World> {
+  const clock = createFakeClock(T0.getTime());
+  if (options.atMs) await clock.advance(options.atMs);
+  const store = createFakeAppCopyStore(object);
+  const console = createScriptedConsole(script);
+  const events = createRecordingEventRecorder();
+  const { namespace, name } = object.metadata;
+  return {
+    object,
+    spec: appCopySpecSchema.safeParse(object.spec).data,
+    store,
+    console,
+    events,
+    credentials: options.credentials ?? credentialsWith(TOKEN),
+    clock,
+    now: () => new Date(clock.now()),
+    stored: () => store.stored(namespace, name),
+    observed(outcome, condition) {
+      const stored = store.stored(namespace, name);
+      if (console.unscripted.length > 0) {
+        throw new Error(`unscripted console calls: ${console.unscripted.map((c) => c.method).join(', ')}`);
+      }
+      const tokens = new Set(console.calls.map((c) => c.token));
+      if (tokens.size > 0 && (tokens.size > 1 || !tokens.has(TOKEN))) {
+        throw new Error(`a console call of ${objectKey(object.metadata)} did not carry the resolved token`);
+      }
+      return {
+        outcome,
+        phase: stored ? stored.status?.phase : 'gone',
+        reason: findCondition(stored?.status?.conditions, condition)?.reason,
+        events: events.summary(),
+        calls: console.methods(),
+        writes: store.writes.map((w) => w.kind),
+      };
+    },
+  };
+}
