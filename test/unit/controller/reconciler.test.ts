@@ -13,13 +13,11 @@ import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts'
 import type { CredentialsResolver } from '../../../src/controller/credentials.ts';
 import { conflict, done, type Outcome, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
-import { intentStatus } from '../../../src/controller/status.ts';
 import { createSlots } from '../../../src/runtime/slots.ts';
 import { notSent, outcomeUnknown, rejected } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
 import { answer, type ConsoleScript, compute, fail } from '../../fakes/rainbond-client.ts';
 import {
-  type AppCopyModifier,
   aCopyableComponent,
   aCopyOf,
   anAppCopy,
@@ -29,7 +27,7 @@ import {
   inPhase,
   withStatus,
 } from '../../support/builders.ts';
-import { anAttempt, aWorld, silent, T0, type World } from './support/world.ts';
+import { aWorld, midCopy, silent, type World } from './support/world.ts';
 
 const SETTLE_MS = 60_000;
 const TARGET_BUSY_RECHECK_MS = 5_000;
@@ -38,13 +36,6 @@ const web = aCopyableComponent({ serviceCname: 'web' });
 const api = aCopyableComponent({ serviceCname: 'api' });
 const webCopy = aCopyOf(web);
 const apiCopy = aCopyOf(api);
-
-/** The copy's intent was stored at T0 and its outcome is not (the reconcile verifies). */
-const midCopy =
-  (...fields: Parameters<typeof anAttempt>): AppCopyModifier =>
-  (d) => {
-    d.status = intentStatus({}, anAttempt(...fields), { generation: d.metadata.generation, now: T0 });
-  };
 
 /** The console of a copy that goes well: two source components, an empty target, both copied. */
 const goodConsole: ConsoleScript = {

@@ -5,9 +5,11 @@
 import pino from 'pino';
 import type { AppCopy, AppCopySpec, CopyAttempt } from '../../../../src/api/appcopy.ts';
 import { appCopySpecSchema, objectKey } from '../../../../src/api/appcopy.ts';
-import { findCondition } from '../../../../src/api/conditions.ts';
+import { findCondition, Reason } from '../../../../src/api/conditions.ts';
 import type { CredentialsResolver } from '../../../../src/controller/credentials.ts';
 import type { Outcome } from '../../../../src/controller/outcome.ts';
+import { intentStatus, succeededStatus } from '../../../../src/controller/status.ts';
+import type { Component } from '../../../../src/rainbond/types.ts';
 import { createFakeAppCopyStore, type FakeAppCopyStore } from '../../../fakes/appcopy-store.ts';
 import { credentialsWith } from '../../../fakes/credentials.ts';
 import { createRecordingEventRecorder, type RecordingEventRecorder } from '../../../fakes/event-recorder.ts';
@@ -16,6 +18,7 @@ import {
   createScriptedConsole,
   type ScriptedConsole,
 } from '../../../fakes/rainbond-client.ts';
+import type { AppCopyModifier } from '../../../support/builders.ts';
 import { createFakeClock, type FakeClock } from '../../../support/fake-clock.ts';
 
 /** The token every case's credentials resolve to; every console call must carry it. */
@@ -36,6 +39,21 @@ export function anAttempt(fields: Partial<CopyAttempt> = {}): CopyAttempt {
     ...fields,
   };
 }
+
+/** The copy's intent was stored at T0 and its outcome was not (a reconcile verifies it). */
+export const midCopy =
+  (...fields: Parameters<typeof anAttempt>): AppCopyModifier =>
+  (d) => {
+    d.status = intentStatus({}, anAttempt(...fields), { generation: d.metadata.generation, now: T0 });
+  };
+
+/** The copy of `components` succeeded at T0 (with `following`, they have yet to build and run). */
+export const copiedAtT0 =
+  (components: Component[], following = false): AppCopyModifier =>
+  (d) => {
+    const ctx = { generation: d.metadata.generation, now: T0 };
+    d.status = succeededStatus(intentStatus({}, anAttempt(), ctx), components, Reason.Copied, ctx, following);
+  };
 
 export interface World {
   object: AppCopy;

@@ -1,0 +1,272 @@
+// Deletion with deletionPolicy Delete, one pass per case: given an AppCopy being deleted and
+// what the console answers, what the finalizer returns, what it writes (the Deleting condition,
+// or the finalizer's removal, after which the AppCopy is gone), the Events and the console calls.
+// Against the real API server and the simulator: test/integration/operator/lifecycle.test.ts.
+import { describe, expect, it } from 'vitest';
+import { ABANDON_ANNOTATION, type AppCopy } from '../../../src/api/appcopy.ts';
+import { ConditionType, findCondition, Reason } from '../../../src/api/conditions.ts';
+import type { CredentialsResolver } from '../../../src/controller/credentials.ts';
+import { createFinalizer } from '../../../src/controller/finalize.ts';
+import { done, type Outcome, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
+import { notSent, rejected, unauthorized } from '../../fakes/console-errors.ts';
+import { noCredentials } from '../../fakes/credentials.ts';
+import { answer, type ConsoleScript, fail } from '../../fakes/rainbond-client.ts';
+import {
+  type AppCopyModifier,
+  aCopyableComponent,
+  aCopyOf,
+  anAppCopy,
+  beingDeleted,
+  withAnnotation,
+  withDeleteFinalizer,
+  withDeletionPolicy,
+} from '../../support/builders.ts';
+import { aWorld, copiedAtT0, midCopy, silent } from './support/world.ts';
+
+const SETTLE_MS = 60_000;
+const POLL_MS = 2_000;
+
+const webCopy = aCopyOf(aCopyableComponent({ serviceCname: 'web' }));
+const apiCopy = aCopyOf(aCopyableComponent({ serviceCname: 'api' }));
+/** A component of the target app that is not a copy of this AppCopy. */
+const bystander = aCopyOf(aCopyableComponent({ serviceCname: 'db' }));
+
+/** deletionPolicy Delete, the finalizer on, and `kubectl delete` issued. */
+const deleted = (...more: AppCopyModifier[]): AppCopy =>
+  anAppCopy(
+    withDeletionPolicy('Delete'),
+    withDeleteFinalizer(),
+    ...more,
+    beingDeleted('2025-01-01T00:05:00Z'),
+  );
+
+const DELETE_BOTH = ['deleteComponent', 'deleteComponent'];
+
+interface Case {
+  name: string;
+  given: AppCopy;
+  console: ConsoleScript;
+  atMs?: number;
+  credentials?: CredentialsResolver;
+  expected: {
+    outcome: Outcome | Outcome['kind'];
+    /** The phase as stored, or 'gone' once the finalizer was removed. */
+    phase: string | undefined;
+    /** The Deleting condition's reason. */
+    deleting: string | undefined;
+    /** Words the Deleting condition's message must hold. */
+    saying?: string;
+    events: string[];
+    calls: string[];
+    writes: string[];
+  };
+}
+
+const cases: Case[] = [
+  {
+    name: 'the abandon annotation lets the AppCopy go without asking the console anything',
+    given: deleted(copiedAtT0([webCopy, apiCopy]), withAnnotation(ABANDON_ANNOTATION, 'true')),
+    console: {},
+    expected: {
+      outcome: done,
+      phase: 'gone',
+      deleting: undefined,
+      events: ['Normal/CopiesAbandoned'],
+      calls: [],
+      writes: ['finalizers'],
+    },
+  },
+  {
+    name: 'an AppCopy that made no copies is let go at once',
+    given: deleted(),
+    console: {},
+    expected: {
+      outcome: done,
+      phase: 'gone',
+      deleting: undefined,
+      events: [],
+      calls: [],
+      writes: ['finalizers'],
+    },
+  },
+  {
+    name: 'its copies are deleted, the listing confirms they are gone, and the AppCopy is let go',
+    given: deleted(copiedAtT0([webCopy, apiCopy])),
+    console: {
+      listComponents: [answer([webCopy, apiCopy, bystander]), answer([bystander])],
+      deleteComponent: [answer(undefined)],
+    },
+    expected: {
+      outcome: done,
+      phase: 'gone',
+      deleting: undefined,
+      events: ['Normal/CopiesDeleted'],
+      calls: ['listComponents', ...DELETE_BOTH, 'listComponents'],
+      writes: ['finalizers'],
+    },
+  },
+  {
+    name: 'a forced delete answered 409 or 412 (after the console deleted the copy) is not a failure once the listing confirms',
+    given: deleted(copiedAtT0([webCopy, apiCopy])),
+    console: {
+      listComponents: [answer([webCopy, apiCopy]), answer([])],
+      deleteComponent: [
+        fail(rejected(409, 'the component is running', { route: 'deleteComponent' })),
+        fail(rejected(412, 'another component depends on it', { route: 'deleteComponent' })),
+      ],
+    },
+    expected: {
+      outcome: done,
+      phase: 'gone',
+      deleting: undefined,
+      events: ['Normal/CopiesDeleted'],
+      calls: ['listComponents', ...DELETE_BOTH, 'listComponents'],
+      writes: ['finalizers'],
+    },
+  },
+  {
+    name: 'a copy still listed after its delete keeps the AppCopy (DeletingCopies, with how many remain) and comes back',
+    given: deleted(copiedAtT0([webCopy, apiCopy])),
+    console: {
+      listComponents: [answer([webCopy, apiCopy]), answer([apiCopy])],
+      deleteComponent: [answer(undefined)],
+    },
+    expected: {
+      outcome: requeueAfter(POLL_MS),
+      phase: 'Succeeded',
+      deleting: Reason.DeletingCopies,
+      saying: '1 of 2 copied component(s) still listed',
+      events: ['Normal/DeletingCopies'],
+      calls: ['listComponents', ...DELETE_BOTH, 'listComponents'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a console that cannot be reached blocks deletion (DeletionBlocked), which is retried',
+    given: deleted(copiedAtT0([webCopy, apiCopy])),
+    console: { listComponents: [fail(notSent('listComponents'))] },
+    expected: {
+      outcome: 'retry',
+      phase: 'Succeeded',
+      deleting: Reason.DeletionBlocked,
+      saying: ABANDON_ANNOTATION,
+      events: ['Warning/DeletionBlocked'],
+      calls: ['listComponents'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a delete the console refuses (the token) blocks deletion (DeletionBlocked) naming the copy',
+    given: deleted(copiedAtT0([webCopy, apiCopy])),
+    console: {
+      listComponents: [answer([webCopy, apiCopy])],
+      deleteComponent: [fail(unauthorized('deleteComponent'))],
+    },
+    expected: {
+      outcome: 'retry',
+      phase: 'Succeeded',
+      deleting: Reason.DeletionBlocked,
+      saying: webCopy.serviceId,
+      events: ['Warning/DeletionBlocked'],
+      calls: ['listComponents', 'deleteComponent'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'credentials that cannot be read block deletion (DeletionBlocked) before the console is asked',
+    given: deleted(copiedAtT0([webCopy, apiCopy])),
+    console: {},
+    credentials: noCredentials(),
+    expected: {
+      outcome: 'retry',
+      phase: 'Succeeded',
+      deleting: Reason.DeletionBlocked,
+      saying: 'cannot delete the copies',
+      events: ['Warning/DeletionBlocked'],
+      calls: [],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a target app that is gone (404) took its copies with it: the AppCopy is let go',
+    given: deleted(copiedAtT0([webCopy, apiCopy])),
+    console: { listComponents: [fail(rejected(404, 'app not found', { route: 'listComponents' }))] },
+    expected: {
+      outcome: done,
+      phase: 'gone',
+      deleting: undefined,
+      events: [],
+      calls: ['listComponents'],
+      writes: ['finalizers'],
+    },
+  },
+  {
+    name: 'an interrupted copy that has not settled is waited for before deleting what it made',
+    given: deleted(midCopy()),
+    console: { listComponents: [answer([webCopy])] },
+    atMs: 10_000,
+    expected: {
+      outcome: requeueAfter(POLL_MS),
+      phase: 'Copying',
+      deleting: Reason.DeletingCopies,
+      saying: 'waiting for the interrupted copy to settle',
+      events: ['Normal/DeletingCopies'],
+      calls: ['listComponents'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'an interrupted copy that has settled has exactly what it made deleted, and nothing else',
+    given: deleted(midCopy({ preexistingServiceIds: [bystander.serviceId] })),
+    console: {
+      listComponents: [answer([bystander, webCopy]), answer([bystander])],
+      deleteComponent: [answer(undefined)],
+    },
+    atMs: SETTLE_MS,
+    expected: {
+      outcome: done,
+      phase: 'gone',
+      deleting: undefined,
+      events: ['Normal/CopiesDeleted'],
+      calls: ['listComponents', 'deleteComponent', 'listComponents'],
+      writes: ['finalizers'],
+    },
+  },
+];
+
+describe('deleting the copies of an AppCopy being deleted', () => {
+  it.each(cases)('$name', async (c) => {
+    const w = await aWorld(c.given, c.console, {
+      ...(c.credentials ? { credentials: c.credentials } : {}),
+      ...(c.atMs ? { atMs: c.atMs } : {}),
+    });
+    const finalizer = createFinalizer({
+      store: w.store,
+      rainbond: w.console,
+      credentials: w.credentials,
+      events: w.events,
+      verifySettleMs: SETTLE_MS,
+      pollMs: POLL_MS,
+      now: w.now,
+    });
+
+    const outcome = await outcomeOf(() => finalizer.finalize(c.given, w.spec, silent));
+
+    const { outcome: expectedOutcome, deleting, saying, ...rest } = c.expected;
+    expect(w.observed(outcome, ConditionType.Deleting)).toEqual({
+      ...rest,
+      outcome:
+        typeof expectedOutcome === 'string'
+          ? expect.objectContaining({ kind: expectedOutcome })
+          : expectedOutcome,
+      reason: deleting,
+    });
+    if (saying !== undefined) {
+      expect(findCondition(w.stored()?.status?.conditions, ConditionType.Deleting)?.message).toContain(
+        saying,
+      );
+    }
+    const deletedIds = w.console.callsTo('deleteComponent').map((call) => call.args[1]);
+    expect(deletedIds, 'never a component that is not a copy').not.toContain(bystander.serviceId);
+  });
+});
