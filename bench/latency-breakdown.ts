@@ -105,12 +105,12 @@ function main(argv: readonly string[]): number {
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as {
     settings: { copyLatencyMs: number };
-    figures: { latency?: { samples: Sample[] }[] };
+    runs: { latency?: { samples: Sample[] }[] };
   };
   const traces = readdirSync(traceDir)
     .filter((f) => f.startsWith('trace-') && f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(join(traceDir, f), 'utf8')) as Trace);
-  for (const [i, run] of (results.figures.latency ?? []).entries()) {
+  for (const [i, run] of (results.runs.latency ?? []).entries()) {
     const rows = breakdown(run.samples, traces, results.settings.copyLatencyMs);
     process.stdout.write(`latency run ${i + 1}: ${rows.length} of ${run.samples.length} runs traced (ms)\n`);
     process.stdout.write(`${''.padEnd(14)} ${COLUMNS.join(' ')}\n`);
