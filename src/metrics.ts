@@ -1,7 +1,9 @@
 // The operator's own metrics besides the runtime's controller-runtime names: console calls by
-// route and outcome, copies by outcome, and the copy slots (CONCURRENCY) in use and waited for.
+// route and outcome, copies by outcome, how following the copies ended, and the copy slots
+// (CONCURRENCY) in use and waited for.
 // Labels are fixed names, never ids or tokens.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { FOLLOW_OUTCOMES, type FollowOutcome } from './controller/component-health.ts';
 import type { CopyOutcome } from './controller/copy/protocol.ts';
 import type { ResponseEvent } from './rainbond/client.ts';
 import type { Slots } from './runtime/slots.ts';
@@ -26,6 +28,14 @@ export function createOperatorMetrics(registry: Registry, copySlots: Slots) {
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const followed = new Counter({
+    name: 'appcopy_follow_outcomes_total',
+    help: 'How following the copies ended, by the ComponentsReady reason (ComponentsRunning, ComponentsFailed, ComponentsMissing, FollowTimedOut).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Every reason from the start, so that an alert on an increase sees the first one.
+  for (const reason of FOLLOW_OUTCOMES) followed.inc({ reason }, 0);
   new Gauge({
     name: 'appcopy_copy_slots_in_use',
     help: 'Copy calls in flight (at most CONCURRENCY).',
@@ -49,6 +59,9 @@ export function createOperatorMetrics(registry: Registry, copySlots: Slots) {
     },
     onCopyOutcome(outcome: CopyOutcome): void {
       copies.inc({ outcome });
+    },
+    onFollowOutcome(reason: FollowOutcome): void {
+      followed.inc({ reason });
     },
   };
 }

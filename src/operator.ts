@@ -151,6 +151,7 @@ export async function startOperator(
       followMaxIntervalMs: 60_000,
     },
     now,
+    onFollowOutcome: operatorMetrics.onFollowOutcome,
   });
   const reconcile = createReconciler({
     store,

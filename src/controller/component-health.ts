@@ -65,6 +65,15 @@ export function latestBuildFailure(events: readonly ComponentEvent[]): string | 
   return build.message ?? 'the build failed';
 }
 
+/** How following can end: the reasons of a final verdict. */
+export const FOLLOW_OUTCOMES = [
+  Reason.ComponentsRunning,
+  Reason.ComponentsFailed,
+  Reason.ComponentsMissing,
+  Reason.FollowTimedOut,
+] as const;
+export type FollowOutcome = (typeof FOLLOW_OUTCOMES)[number];
+
 export type ComponentsVerdict =
   | { final: true; ready: true; reason: typeof Reason.ComponentsRunning; message: string }
   | {

@@ -9,7 +9,12 @@ import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';
 import type { AppRef } from '../rainbond/types.ts';
 import { targetApp } from './apps.ts';
-import { judgeComponents, latestBuildFailure, NO_SUCCESSFUL_BUILD } from './component-health.ts';
+import {
+  type FollowOutcome,
+  judgeComponents,
+  latestBuildFailure,
+  NO_SUCCESSFUL_BUILD,
+} from './component-health.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import { done, type Outcome, requeueAfter } from './outcome.ts';
 import { createReporter } from './report.ts';
@@ -44,6 +49,8 @@ export function createFollower(deps: {
   events: EventRecorder;
   settings: FollowSettings;
   now: () => Date;
+  /** Called once per AppCopy when following ends, with the final reason (for metrics). */
+  onFollowOutcome?: (reason: FollowOutcome) => void;
 }) {
   const reporter = createReporter({ store: deps.store, events: deps.events });
 
@@ -130,6 +137,9 @@ export function createFollower(deps: {
           }
         : {}),
     });
-    return verdict.final ? done : requeueAfter(followInterval(elapsed, deps.settings));
+    if (!verdict.final) return requeueAfter(followInterval(elapsed, deps.settings));
+    const before = status.conditions?.find((c) => c.type === ConditionType.ComponentsReady);
+    if (before?.reason !== verdict.reason) deps.onFollowOutcome?.(verdict.reason);
+    return done;
   };
 }

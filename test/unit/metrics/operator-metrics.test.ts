@@ -1,0 +1,29 @@
+// The operator's own metrics as Prometheus reads them: every follow outcome is there from the
+// start (an alert on its increase sees the first one), and each ending counts once.
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createOperatorMetrics } from '../../../src/metrics.ts';
+import { createSlots } from '../../../src/runtime/slots.ts';
+
+describe('appcopy_follow_outcomes_total', () => {
+  it('has a zero series for every way following can end, before any has', async () => {
+    const registry = new Registry();
+    createOperatorMetrics(registry, createSlots('copy calls', 1));
+    const text = await registry.metrics();
+    for (const reason of ['ComponentsRunning', 'ComponentsFailed', 'ComponentsMissing', 'FollowTimedOut']) {
+      expect(text).toContain(`appcopy_follow_outcomes_total{reason="${reason}"} 0`);
+    }
+  });
+
+  it('counts each ending under its reason', async () => {
+    const registry = new Registry();
+    const metrics = createOperatorMetrics(registry, createSlots('copy calls', 1));
+    metrics.onFollowOutcome('ComponentsFailed');
+    metrics.onFollowOutcome('ComponentsFailed');
+    metrics.onFollowOutcome('ComponentsRunning');
+    const text = await registry.metrics();
+    expect(text).toContain('appcopy_follow_outcomes_total{reason="ComponentsFailed"} 2');
+    expect(text).toContain('appcopy_follow_outcomes_total{reason="ComponentsRunning"} 1');
+    expect(text).toContain('appcopy_follow_outcomes_total{reason="FollowTimedOut"} 0');
+  });
+});
