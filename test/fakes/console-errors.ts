@@ -9,6 +9,11 @@ import {
 } from '../../src/rainbond/errors.ts';
 import type { RouteName } from '../../src/rainbond/routes.ts';
 
+/** The fields of an error answer the console wrote: its words are the cause. */
+function answered(route: RouteName, httpStatus: number, consoleMessage: string) {
+  return { route, httpStatus, cause: consoleMessage, consoleMessage };
+}
+
 /** A definite 4xx: nothing was done (404 app not found, 400 not enough quota, ...). */
 export function rejected(
   httpStatus: number,
@@ -16,10 +21,7 @@ export function rejected(
   options: { route?: RouteName; businessCode?: number } = {},
 ): RainbondRejectedError {
   return new RainbondRejectedError(`the console answered ${httpStatus}: ${consoleMessage}`, {
-    route: options.route ?? 'copy',
-    httpStatus,
-    cause: consoleMessage,
-    consoleMessage,
+    ...answered(options.route ?? 'copy', httpStatus, consoleMessage),
     businessCode: options.businessCode ?? httpStatus,
   });
 }
@@ -49,10 +51,7 @@ export function notSent(route: RouteName = 'copy'): RainbondNotSentError {
 /** The token was refused (401). */
 export function unauthorized(route: RouteName = 'copy'): RainbondUnauthorizedError {
   return new RainbondUnauthorizedError('the console refused the token (HTTP 401)', {
-    route,
-    httpStatus: 401,
-    cause: 'No such user',
-    consoleMessage: 'No such user',
+    ...answered(route, 401, 'No such user'),
     permission: false,
   });
 }
@@ -60,10 +59,7 @@ export function unauthorized(route: RouteName = 'copy'): RainbondUnauthorizedErr
 /** "Not now": back-pressure (409 "wait a moment please"); nothing was done. */
 export function unavailable(route: RouteName = 'copy'): RainbondUnavailableError {
   return new RainbondUnavailableError('the console is busy (HTTP 409): wait a moment please', {
-    route,
-    httpStatus: 409,
-    cause: 'wait a moment please',
-    consoleMessage: 'wait a moment please',
+    ...answered(route, 409, 'wait a moment please'),
     businessCode: 409,
   });
 }

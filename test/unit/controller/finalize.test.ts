@@ -4,13 +4,12 @@
 // Against the real API server and the simulator: test/integration/operator/lifecycle.test.ts.
 import { describe, expect, it } from 'vitest';
 import { ABANDON_ANNOTATION, type AppCopy } from '../../../src/api/appcopy.ts';
-import { ConditionType, findCondition, Reason } from '../../../src/api/conditions.ts';
-import type { CredentialsResolver } from '../../../src/controller/credentials.ts';
+import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { createFinalizer } from '../../../src/controller/finalize.ts';
-import { done, type Outcome, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
+import { done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import { notSent, rejected, unauthorized } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
-import { answer, type ConsoleScript, fail } from '../../fakes/rainbond-client.ts';
+import { answer, fail } from '../../fakes/rainbond-client.ts';
 import {
   type AppCopyModifier,
   aCopyableComponent,
@@ -21,7 +20,15 @@ import {
   withDeleteFinalizer,
   withDeletionPolicy,
 } from '../../support/builders.ts';
-import { aWorld, copiedAtT0, midCopy, silent } from './support/world.ts';
+import {
+  aWorld,
+  copiedAtT0,
+  type Expected,
+  expectStep,
+  midCopy,
+  type StepCase,
+  silent,
+} from './support/world.ts';
 
 const SETTLE_MS = 60_000;
 const POLL_MS = 2_000;
@@ -42,27 +49,28 @@ const deleted = (...more: AppCopyModifier[]): AppCopy =>
 
 const DELETE_BOTH = ['deleteComponent', 'deleteComponent'];
 
-interface Case {
-  name: string;
-  given: AppCopy;
-  console: ConsoleScript;
-  atMs?: number;
-  credentials?: CredentialsResolver;
-  expected: {
-    outcome: Outcome | Outcome['kind'];
-    /** The phase as stored, or 'gone' once the finalizer was removed. */
-    phase: string | undefined;
-    /** The Deleting condition's reason. */
-    deleting: string | undefined;
-    /** Words the Deleting condition's message must hold. */
-    saying?: string;
-    events: string[];
-    calls: string[];
-    writes: string[];
-  };
-}
+/** The copies were deleted, the listing confirmed it, and the finalizer let the AppCopy go. */
+const deletedAndLetGo = (calls: string[]): Expected => ({
+  outcome: done,
+  phase: 'gone',
+  reason: undefined,
+  events: ['Normal/CopiesDeleted'],
+  calls,
+  writes: ['finalizers'],
+});
 
-const cases: Case[] = [
+/** Deletion cannot go on: Deleting=False (DeletionBlocked) says why, and the step is retried. */
+const blocked = (saying: string, calls: string[]): Expected => ({
+  outcome: 'retry',
+  phase: 'Succeeded',
+  reason: Reason.DeletionBlocked,
+  saying,
+  events: ['Warning/DeletionBlocked'],
+  calls,
+  writes: ['status'],
+});
+
+const cases: StepCase[] = [
   {
     name: 'the abandon annotation lets the AppCopy go without asking the console anything',
     given: deleted(copiedAtT0([webCopy, apiCopy]), withAnnotation(ABANDON_ANNOTATION, 'true')),
@@ -70,7 +78,7 @@ const cases: Case[] = [
     expected: {
       outcome: done,
       phase: 'gone',
-      deleting: undefined,
+      reason: undefined,
       events: ['Normal/CopiesAbandoned'],
       calls: [],
       writes: ['finalizers'],
@@ -83,7 +91,7 @@ const cases: Case[] = [
     expected: {
       outcome: done,
       phase: 'gone',
-      deleting: undefined,
+      reason: undefined,
       events: [],
       calls: [],
       writes: ['finalizers'],
@@ -96,14 +104,7 @@ const cases: Case[] = [
       listComponents: [answer([webCopy, apiCopy, bystander]), answer([bystander])],
       deleteComponent: [answer(undefined)],
     },
-    expected: {
-      outcome: done,
-      phase: 'gone',
-      deleting: undefined,
-      events: ['Normal/CopiesDeleted'],
-      calls: ['listComponents', ...DELETE_BOTH, 'listComponents'],
-      writes: ['finalizers'],
-    },
+    expected: deletedAndLetGo(['listComponents', ...DELETE_BOTH, 'listComponents']),
   },
   {
     name: 'a forced delete answered 409 or 412 (after the console deleted the copy) is not a failure once the listing confirms',
@@ -115,14 +116,7 @@ const cases: Case[] = [
         fail(rejected(412, 'another component depends on it', { route: 'deleteComponent' })),
       ],
     },
-    expected: {
-      outcome: done,
-      phase: 'gone',
-      deleting: undefined,
-      events: ['Normal/CopiesDeleted'],
-      calls: ['listComponents', ...DELETE_BOTH, 'listComponents'],
-      writes: ['finalizers'],
-    },
+    expected: deletedAndLetGo(['listComponents', ...DELETE_BOTH, 'listComponents']),
   },
   {
     name: 'a copy still listed after its delete keeps the AppCopy (DeletingCopies, with how many remain) and comes back',
@@ -134,7 +128,7 @@ const cases: Case[] = [
     expected: {
       outcome: requeueAfter(POLL_MS),
       phase: 'Succeeded',
-      deleting: Reason.DeletingCopies,
+      reason: Reason.DeletingCopies,
       saying: '1 of 2 copied component(s) still listed',
       events: ['Normal/DeletingCopies'],
       calls: ['listComponents', ...DELETE_BOTH, 'listComponents'],
@@ -145,15 +139,7 @@ const cases: Case[] = [
     name: 'a console that cannot be reached blocks deletion (DeletionBlocked), which is retried',
     given: deleted(copiedAtT0([webCopy, apiCopy])),
     console: { listComponents: [fail(notSent('listComponents'))] },
-    expected: {
-      outcome: 'retry',
-      phase: 'Succeeded',
-      deleting: Reason.DeletionBlocked,
-      saying: ABANDON_ANNOTATION,
-      events: ['Warning/DeletionBlocked'],
-      calls: ['listComponents'],
-      writes: ['status'],
-    },
+    expected: blocked(ABANDON_ANNOTATION, ['listComponents']),
   },
   {
     name: 'a delete the console refuses (the token) blocks deletion (DeletionBlocked) naming the copy',
@@ -162,30 +148,14 @@ const cases: Case[] = [
       listComponents: [answer([webCopy, apiCopy])],
       deleteComponent: [fail(unauthorized('deleteComponent'))],
     },
-    expected: {
-      outcome: 'retry',
-      phase: 'Succeeded',
-      deleting: Reason.DeletionBlocked,
-      saying: webCopy.serviceId,
-      events: ['Warning/DeletionBlocked'],
-      calls: ['listComponents', 'deleteComponent'],
-      writes: ['status'],
-    },
+    expected: blocked(webCopy.serviceId, ['listComponents', 'deleteComponent']),
   },
   {
     name: 'credentials that cannot be read block deletion (DeletionBlocked) before the console is asked',
     given: deleted(copiedAtT0([webCopy, apiCopy])),
     console: {},
     credentials: noCredentials(),
-    expected: {
-      outcome: 'retry',
-      phase: 'Succeeded',
-      deleting: Reason.DeletionBlocked,
-      saying: 'cannot delete the copies',
-      events: ['Warning/DeletionBlocked'],
-      calls: [],
-      writes: ['status'],
-    },
+    expected: blocked('cannot delete the copies', []),
   },
   {
     name: 'a target app that is gone (404) took its copies with it: the AppCopy is let go',
@@ -194,7 +164,7 @@ const cases: Case[] = [
     expected: {
       outcome: done,
       phase: 'gone',
-      deleting: undefined,
+      reason: undefined,
       events: [],
       calls: ['listComponents'],
       writes: ['finalizers'],
@@ -208,7 +178,7 @@ const cases: Case[] = [
     expected: {
       outcome: requeueAfter(POLL_MS),
       phase: 'Copying',
-      deleting: Reason.DeletingCopies,
+      reason: Reason.DeletingCopies,
       saying: 'waiting for the interrupted copy to settle',
       events: ['Normal/DeletingCopies'],
       calls: ['listComponents'],
@@ -223,23 +193,13 @@ const cases: Case[] = [
       deleteComponent: [answer(undefined)],
     },
     atMs: SETTLE_MS,
-    expected: {
-      outcome: done,
-      phase: 'gone',
-      deleting: undefined,
-      events: ['Normal/CopiesDeleted'],
-      calls: ['listComponents', 'deleteComponent', 'listComponents'],
-      writes: ['finalizers'],
-    },
+    expected: deletedAndLetGo(['listComponents', 'deleteComponent', 'listComponents']),
   },
 ];
 
 describe('deleting the copies of an AppCopy being deleted', () => {
   it.each(cases)('$name', async (c) => {
-    const w = await aWorld(c.given, c.console, {
-      ...(c.credentials ? { credentials: c.credentials } : {}),
-      ...(c.atMs ? { atMs: c.atMs } : {}),
-    });
+    const w = await aWorld(c);
     const finalizer = createFinalizer({
       store: w.store,
       rainbond: w.console,
@@ -252,20 +212,7 @@ describe('deleting the copies of an AppCopy being deleted', () => {
 
     const outcome = await outcomeOf(() => finalizer.finalize(c.given, w.spec, silent));
 
-    const { outcome: expectedOutcome, deleting, saying, ...rest } = c.expected;
-    expect(w.observed(outcome, ConditionType.Deleting)).toEqual({
-      ...rest,
-      outcome:
-        typeof expectedOutcome === 'string'
-          ? expect.objectContaining({ kind: expectedOutcome })
-          : expectedOutcome,
-      reason: deleting,
-    });
-    if (saying !== undefined) {
-      expect(findCondition(w.stored()?.status?.conditions, ConditionType.Deleting)?.message).toContain(
-        saying,
-      );
-    }
+    expectStep(w, outcome, ConditionType.Deleting, c.expected);
     const deletedIds = w.console.callsTo('deleteComponent').map((call) => call.args[1]);
     expect(deletedIds, 'never a component that is not a copy').not.toContain(bystander.serviceId);
   });

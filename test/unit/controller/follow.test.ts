@@ -2,18 +2,17 @@
 // as last recorded and what the console answers now, what the follower returns, the
 // ComponentsReady condition it writes, the Events and the console calls. How each live status
 // is judged is test/unit/controller/component-health.test.ts.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { AppCopy } from '../../../src/api/appcopy.ts';
-import { ConditionType, findCondition, Reason } from '../../../src/api/conditions.ts';
-import type { CredentialsResolver } from '../../../src/controller/credentials.ts';
+import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { createFollower, type FollowSettings } from '../../../src/controller/follow.ts';
-import { done, type Outcome, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
+import { done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import type { Component, ComponentEvent } from '../../../src/rainbond/types.ts';
 import { notSent } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
-import { answer, type ConsoleScript, fail } from '../../fakes/rainbond-client.ts';
+import { answer, fail } from '../../fakes/rainbond-client.ts';
 import { aCopyableComponent, aCopyOf, anAppCopy } from '../../support/builders.ts';
-import { aWorld, copiedAtT0, silent } from './support/world.ts';
+import { aWorld, copiedAtT0, type Expected, expectStep, type StepCase, silent } from './support/world.ts';
 
 const SETTINGS: FollowSettings = {
   followTimeoutMs: 30 * 60_000,
@@ -41,50 +40,40 @@ const buildEvent = (status: 'success' | 'failure', message: string): ComponentEv
   createTime: '2025-01-01 00:00:30',
 });
 
-interface Case {
-  name: string;
-  given: AppCopy;
-  console: ConsoleScript;
-  /** Time since the copy finished; a minute unless said. */
-  atMs?: number;
-  credentials?: CredentialsResolver;
-  expected: {
-    outcome: Outcome;
-    /** ComponentsReady's reason as stored. */
-    componentsReady: string;
-    /** Words its message must hold. */
-    saying?: string;
-    events: string[];
-    calls: string[];
-    writes: string[];
-  };
-}
+/** The AppCopy stays Succeeded whatever its copies do: following writes ComponentsReady only. */
+type FollowExpected = Omit<Expected, 'phase'>;
 
-const cases: Case[] = [
+/** Following ended: ComponentsReady is final (`reason`), announced once. */
+const ended = (reason: string, saying?: string, calls = ['listComponents']): FollowExpected => ({
+  outcome: done,
+  reason,
+  ...(saying === undefined ? {} : { saying }),
+  events: [`${reason === Reason.ComponentsRunning ? 'Normal' : 'Warning'}/${reason}`],
+  calls,
+  writes: ['status'],
+});
+
+/** Still following: ComponentsStarting, nothing announced, polled again a tenth of the time since the copy later. */
+const pollAgain = (calls: string[], writes: string[]): FollowExpected => ({
+  outcome: requeueAfter(NEXT_POLL),
+  reason: Reason.ComponentsStarting,
+  events: [],
+  calls,
+  writes,
+});
+
+const cases: StepCase<FollowExpected>[] = [
   {
     name: 'copies that all run end following: ComponentsRunning, announced once',
     given: recorded('creating', 'creating'),
     console: { listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'running')])] },
-    expected: {
-      outcome: done,
-      componentsReady: Reason.ComponentsRunning,
-      events: ['Normal/ComponentsRunning'],
-      calls: ['listComponents'],
-      writes: ['status'],
-    },
+    expected: ended(Reason.ComponentsRunning),
   },
   {
     name: 'a copy that is a job which completed counts as healthy beside a running one',
     given: recorded('running', 'creating'),
     console: { listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'succeeded')])] },
-    expected: {
-      outcome: done,
-      componentsReady: Reason.ComponentsRunning,
-      saying: '1 job(s) succeeded',
-      events: ['Normal/ComponentsRunning'],
-      calls: ['listComponents'],
-      writes: ['status'],
-    },
+    expected: ended(Reason.ComponentsRunning, '1 job(s) succeeded'),
   },
   {
     name: 'a copy still building (its latest build did not fail) keeps following, polled again later, without an Event',
@@ -93,13 +82,7 @@ const cases: Case[] = [
       listComponents: [answer([is(webCopy, 'undeploy'), is(apiCopy, 'running')])],
       listComponentEvents: [answer([buildEvent('success', 'the build before')])],
     },
-    expected: {
-      outcome: requeueAfter(NEXT_POLL),
-      componentsReady: Reason.ComponentsStarting,
-      events: [],
-      calls: ['listComponents', 'listComponentEvents'],
-      writes: ['status'],
-    },
+    expected: pollAgain(['listComponents', 'listComponentEvents'], ['status']),
   },
   {
     name: 'a copy whose latest build failed, read from its events, ends following at once: ComponentsFailed',
@@ -108,100 +91,55 @@ const cases: Case[] = [
       listComponents: [answer([is(webCopy, 'undeploy'), is(apiCopy, 'running')])],
       listComponentEvents: [answer([buildEvent('failure', 'npm ERR! missing script: build')])],
     },
-    expected: {
-      outcome: done,
-      componentsReady: Reason.ComponentsFailed,
-      saying: 'npm ERR! missing script: build',
-      events: ['Warning/ComponentsFailed'],
-      calls: ['listComponents', 'listComponentEvents'],
-      writes: ['status'],
-    },
+    expected: ended(Reason.ComponentsFailed, 'npm ERR! missing script: build', [
+      'listComponents',
+      'listComponentEvents',
+    ]),
   },
   {
     name: 'a copy abnormal on one poll is not final yet (a deploy passes through it)',
     given: recorded('running', 'running'),
     console: { listComponents: [answer([is(webCopy, 'abnormal'), is(apiCopy, 'running')])] },
-    expected: {
-      outcome: requeueAfter(NEXT_POLL),
-      componentsReady: Reason.ComponentsStarting,
-      events: [],
-      calls: ['listComponents'],
-      writes: ['status'],
-    },
+    expected: pollAgain(['listComponents'], ['status']),
   },
   {
     name: 'a copy abnormal on two polls in a row ends following: ComponentsFailed',
     given: recorded('abnormal', 'running'),
     console: { listComponents: [answer([is(webCopy, 'abnormal'), is(apiCopy, 'running')])] },
-    expected: {
-      outcome: done,
-      componentsReady: Reason.ComponentsFailed,
-      saying: 'web-copy is abnormal',
-      events: ['Warning/ComponentsFailed'],
-      calls: ['listComponents'],
-      writes: ['status'],
-    },
+    expected: ended(Reason.ComponentsFailed, 'web-copy is abnormal'),
   },
   {
     name: 'a copy removed in Rainbond ends following: ComponentsMissing',
     given: recorded('running', 'running'),
     console: { listComponents: [answer([is(apiCopy, 'running')])] },
-    expected: {
-      outcome: done,
-      componentsReady: Reason.ComponentsMissing,
-      saying: 'web-copy',
-      events: ['Warning/ComponentsMissing'],
-      calls: ['listComponents'],
-      writes: ['status'],
-    },
+    expected: ended(Reason.ComponentsMissing, 'web-copy'),
   },
   {
     name: 'a console that does not answer before the follow timeout changes nothing: polled again later',
     given: recorded('creating', 'creating'),
     console: { listComponents: [fail(notSent('listComponents'))] },
-    expected: {
-      outcome: requeueAfter(NEXT_POLL),
-      componentsReady: Reason.ComponentsStarting,
-      events: [],
-      calls: ['listComponents'],
-      writes: [],
-    },
+    expected: pollAgain(['listComponents'], []),
   },
   {
     name: 'a console that does not answer at the follow timeout: judged on what was last seen, FollowTimedOut',
     given: recorded('creating', 'running'),
     console: { listComponents: [fail(notSent('listComponents'))] },
     atMs: SETTINGS.followTimeoutMs,
-    expected: {
-      outcome: done,
-      componentsReady: Reason.FollowTimedOut,
-      saying: 'web-copy is creating',
-      events: ['Warning/FollowTimedOut'],
-      calls: ['listComponents'],
-      writes: ['status'],
-    },
+    expected: ended(Reason.FollowTimedOut, 'web-copy is creating'),
   },
   {
     name: 'credentials that cannot be read change nothing and ask the console nothing: polled again later',
     given: recorded('creating', 'creating'),
     console: {},
     credentials: noCredentials(),
-    expected: {
-      outcome: requeueAfter(NEXT_POLL),
-      componentsReady: Reason.ComponentsStarting,
-      events: [],
-      calls: [],
-      writes: [],
-    },
+    expected: pollAgain([], []),
   },
 ];
 
 describe('following the copies of a Succeeded AppCopy', () => {
   it.each(cases)('$name', async (c) => {
-    const w = await aWorld(c.given, c.console, {
-      atMs: c.atMs ?? A_MINUTE,
-      ...(c.credentials ? { credentials: c.credentials } : {}),
-    });
+    // A minute after the copy unless the row says otherwise.
+    const w = await aWorld({ ...c, atMs: c.atMs ?? A_MINUTE });
     const spec = w.spec;
     if (!spec) throw new Error('the case needs a valid spec');
     const follow = createFollower({
@@ -215,16 +153,6 @@ describe('following the copies of a Succeeded AppCopy', () => {
 
     const outcome = await outcomeOf(() => follow(c.given, spec, silent));
 
-    const { componentsReady, saying, ...rest } = c.expected;
-    expect(w.observed(outcome, ConditionType.ComponentsReady)).toEqual({
-      ...rest,
-      phase: 'Succeeded',
-      reason: componentsReady,
-    });
-    if (saying !== undefined) {
-      expect(findCondition(w.stored()?.status?.conditions, ConditionType.ComponentsReady)?.message).toContain(
-        saying,
-      );
-    }
+    expectStep(w, outcome, ConditionType.ComponentsReady, { phase: 'Succeeded', ...c.expected });
   });
 });

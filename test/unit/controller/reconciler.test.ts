@@ -3,18 +3,16 @@
 // the Events it records and the console calls it makes. The same protocol under random faults
 // and crashes is test/unit/property/reconcile-exactly-once.test.ts; against the real API
 // server and the simulator, test/integration/operator/.
-import { describe, expect, it } from 'vitest';
-import type { AppCopy } from '../../../src/api/appcopy.ts';
+import { describe, it } from 'vitest';
 import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { ownerOf } from '../../../src/controller/copy/own-copies.ts';
 import { MAX_ROLLED_BACK_CALLS } from '../../../src/controller/copy/protocol.ts';
 import { markerEnv } from '../../../src/controller/copy/record.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
-import type { CredentialsResolver } from '../../../src/controller/credentials.ts';
-import { conflict, done, type Outcome, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
+import { conflict, done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
 import { createSlots } from '../../../src/runtime/slots.ts';
-import { notSent, outcomeUnknown, rejected } from '../../fakes/console-errors.ts';
+import { notSent, outcomeUnknown, rejected, unavailable } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
 import { answer, type ConsoleScript, compute, fail } from '../../fakes/rainbond-client.ts';
 import {
@@ -27,7 +25,15 @@ import {
   inPhase,
   withStatus,
 } from '../../support/builders.ts';
-import { aWorld, midCopy, silent, type World } from './support/world.ts';
+import {
+  aWorld,
+  type Expected,
+  expectStep,
+  midCopy,
+  type StepCase,
+  silent,
+  type World,
+} from './support/world.ts';
 
 const SETTLE_MS = 60_000;
 const TARGET_BUSY_RECHECK_MS = 5_000;
@@ -50,81 +56,80 @@ const MARK_BOTH = ['putComponentEnvs', 'putComponentEnvs'];
 /** The marker this AppCopy's copies carry in Rainbond, made by an earlier attempt. */
 const ourMarker = markerEnv(ownerOf(anAppCopy(), aSpec()), 'attempt-0');
 
-interface Case {
-  name: string;
-  given: AppCopy;
-  console: ConsoleScript;
-  /** Time since T0 when the reconcile runs (the settle period is 60 s). */
-  atMs?: number;
-  credentials?: CredentialsResolver;
+interface Case extends StepCase {
   /** Another AppCopy is mid-copy into the same target app. */
   targetBusy?: boolean;
   /** Something else changes the AppCopy while the pre-flight is out (the read becomes stale). */
   changedMeanwhile?: boolean;
-  expected: {
-    outcome: Outcome | Outcome['kind'];
-    phase: string | undefined;
-    ready: string | undefined;
-    events: string[];
-    calls: string[];
-    writes: string[];
-  };
 }
+
+/** The intent was written and announced (CopyStarted), the copy sent once, its outcome recorded. */
+const copySent = (
+  outcome: Expected['outcome'],
+  phase: string,
+  reason: string,
+  announced: string,
+): Expected => ({
+  outcome,
+  phase,
+  reason,
+  events: ['Normal/CopyStarted', announced],
+  calls: [...PREFLIGHT, 'copyApp'],
+  writes: ['status', 'status'],
+});
+
+/** The pre-flight ended the step: one status written and announced, nothing sent. */
+const stoppedAtPreflight = (outcome: Expected['outcome'], phase: string, reason: string): Expected => ({
+  outcome,
+  phase,
+  reason,
+  events: [`Warning/${reason}`],
+  calls: PREFLIGHT,
+  writes: ['status'],
+});
+
+/** The copy succeeded: marked, recorded, and mirrored into the annotation. */
+const copied: Expected = {
+  outcome: done,
+  phase: 'Succeeded',
+  reason: Reason.Copied,
+  events: ['Normal/CopyStarted', 'Normal/Copied'],
+  calls: [...PREFLIGHT, 'copyApp', ...MARK_BOTH],
+  writes: ['status', 'status', 'annotation'],
+};
 
 const cases: Case[] = [
   {
     name: 'a new AppCopy whose copy succeeds is Succeeded (Copied), its copies marked and the copy recorded in the annotation',
     given: anAppCopy(),
     console: goodConsole,
-    expected: {
-      outcome: done,
-      phase: 'Succeeded',
-      ready: Reason.Copied,
-      events: ['Normal/CopyStarted', 'Normal/Copied'],
-      calls: [...PREFLIGHT, 'copyApp', ...MARK_BOTH],
-      writes: ['status', 'status', 'annotation'],
-    },
+    expected: copied,
   },
   {
     name: 'a copy the console rejects with a 4xx is Failed (CopyRejected) and waits for a spec change',
     given: anAppCopy(),
     console: { ...goodConsole, copyApp: [fail(rejected(400, 'not enough quota'))] },
-    expected: {
-      // The copy step ends every recorded outcome that needs no retry as `done`; the status
-      // (Failed, Stalled=True) is what holds it until the spec changes.
-      outcome: done,
-      phase: 'Failed',
-      ready: Reason.CopyRejected,
-      events: ['Normal/CopyStarted', 'Warning/CopyRejected'],
-      calls: [...PREFLIGHT, 'copyApp'],
-      writes: ['status', 'status'],
-    },
+    // The copy step ends every recorded outcome that needs no retry as `done`; the status
+    // (Failed, Stalled=True) is what holds it until the spec changes.
+    expected: copySent(done, 'Failed', Reason.CopyRejected, 'Warning/CopyRejected'),
   },
   {
     name: 'a copy that never reached the console goes back to Pending (ConsoleUnavailable) and is retried',
     given: anAppCopy(),
     console: { ...goodConsole, copyApp: [fail(notSent())] },
-    expected: {
-      outcome: 'retry',
-      phase: 'Pending',
-      ready: Reason.ConsoleUnavailable,
-      events: ['Normal/CopyStarted', 'Warning/ConsoleUnavailable'],
-      calls: [...PREFLIGHT, 'copyApp'],
-      writes: ['status', 'status'],
-    },
+    expected: copySent('retry', 'Pending', Reason.ConsoleUnavailable, 'Warning/ConsoleUnavailable'),
+  },
+  {
+    name: 'a copy the console answers "not now" (409, back-pressure) goes back to Pending (ConsoleUnavailable) and is retried',
+    given: anAppCopy(),
+    console: { ...goodConsole, copyApp: [fail(unavailable())] },
+    expected: copySent('retry', 'Pending', Reason.ConsoleUnavailable, 'Warning/ConsoleUnavailable'),
   },
   {
     name: 'a copy whose outcome is unknown (it timed out) stays Copying (VerifyingCopy) and is retried, not sent again',
     given: anAppCopy(),
     console: { ...goodConsole, copyApp: [fail(outcomeUnknown('timed out after 10000 ms'))] },
-    expected: {
-      outcome: 'retry',
-      phase: 'Copying',
-      ready: Reason.VerifyingCopy,
-      events: ['Normal/CopyStarted', 'Warning/VerifyingCopy'],
-      calls: [...PREFLIGHT, 'copyApp'],
-      writes: ['status', 'status'],
-    },
+    expected: copySent('retry', 'Copying', Reason.VerifyingCopy, 'Warning/VerifyingCopy'),
   },
   {
     name: 'verifying an unknown outcome that finds every copy adopts them (Adopted) and marks them',
@@ -134,7 +139,7 @@ const cases: Case[] = [
     expected: {
       outcome: done,
       phase: 'Succeeded',
-      ready: Reason.Adopted,
+      reason: Reason.Adopted,
       events: ['Normal/Adopted'],
       calls: ['listComponents', ...MARK_BOTH],
       writes: ['status', 'annotation'],
@@ -148,7 +153,7 @@ const cases: Case[] = [
     expected: {
       outcome: requeueAfter(SETTLE_MS - 10_000 + 100),
       phase: 'Copying',
-      ready: Reason.VerifyingCopy,
+      reason: Reason.VerifyingCopy,
       events: [],
       calls: ['listComponents'],
       writes: ['status'],
@@ -162,7 +167,7 @@ const cases: Case[] = [
     expected: {
       outcome: done,
       phase: 'Succeeded',
-      ready: Reason.Copied,
+      reason: Reason.Copied,
       events: ['Normal/CopyStarted', 'Normal/Copied'],
       calls: ['listComponents', ...PREFLIGHT, 'copyApp', ...MARK_BOTH],
       writes: ['status', 'status', 'annotation'],
@@ -175,7 +180,7 @@ const cases: Case[] = [
     expected: {
       outcome: 'retry',
       phase: 'Pending',
-      ready: Reason.ConsoleUnavailable,
+      reason: Reason.ConsoleUnavailable,
       events: ['Warning/ConsoleUnavailable'],
       calls: ['listComponents'],
       writes: ['status'],
@@ -194,7 +199,7 @@ const cases: Case[] = [
     expected: {
       outcome: 'stalled',
       phase: 'Failed',
-      ready: Reason.CopyFailed,
+      reason: Reason.CopyFailed,
       events: ['Warning/CopyFailed'],
       calls: ['listComponents'],
       writes: ['status'],
@@ -208,7 +213,7 @@ const cases: Case[] = [
     expected: {
       outcome: 'stalled',
       phase: 'Failed',
-      ready: Reason.PartialCopy,
+      reason: Reason.PartialCopy,
       events: ['Warning/PartialCopy'],
       calls: ['listComponents'],
       writes: ['status'],
@@ -221,14 +226,7 @@ const cases: Case[] = [
       ...goodConsole,
       listCopyableComponents: [fail(rejected(404, 'app not found', { route: 'copyPreflight' }))],
     },
-    expected: {
-      outcome: 'stalled',
-      phase: 'Failed',
-      ready: Reason.SourceNotFound,
-      events: ['Warning/SourceNotFound'],
-      calls: PREFLIGHT,
-      writes: ['status'],
-    },
+    expected: stoppedAtPreflight('stalled', 'Failed', Reason.SourceNotFound),
   },
   {
     name: 'a target app the console does not know (404) is Failed (TargetNotFound) and nothing is sent',
@@ -237,27 +235,13 @@ const cases: Case[] = [
       ...goodConsole,
       listComponents: [fail(rejected(404, 'app not found', { route: 'listComponents' }))],
     },
-    expected: {
-      outcome: 'stalled',
-      phase: 'Failed',
-      ready: Reason.TargetNotFound,
-      events: ['Warning/TargetNotFound'],
-      calls: PREFLIGHT,
-      writes: ['status'],
-    },
+    expected: stoppedAtPreflight('stalled', 'Failed', Reason.TargetNotFound),
   },
   {
     name: 'spec.services naming a component the source app lacks is Failed (PreflightFailed) and nothing is sent',
     given: anAppCopy(copying('0123456789abcdef0123456789abcdef')),
     console: goodConsole,
-    expected: {
-      outcome: 'stalled',
-      phase: 'Failed',
-      ready: Reason.PreflightFailed,
-      events: ['Warning/PreflightFailed'],
-      calls: PREFLIGHT,
-      writes: ['status'],
-    },
+    expected: stoppedAtPreflight('stalled', 'Failed', Reason.PreflightFailed),
   },
   {
     name: "a source component the console cannot describe (400, code 20400) is Failed (PreflightFailed), the console's limit",
@@ -268,27 +252,13 @@ const cases: Case[] = [
         fail(rejected(400, 'cmd: too long', { route: 'copyPreflight', businessCode: 20400 })),
       ],
     },
-    expected: {
-      outcome: 'stalled',
-      phase: 'Failed',
-      ready: Reason.PreflightFailed,
-      events: ['Warning/PreflightFailed'],
-      calls: PREFLIGHT,
-      writes: ['status'],
-    },
+    expected: stoppedAtPreflight('stalled', 'Failed', Reason.PreflightFailed),
   },
   {
     name: 'a pre-flight that cannot reach the console leaves the AppCopy Pending (ConsoleUnavailable), retried',
     given: anAppCopy(),
     console: { ...goodConsole, listCopyableComponents: [fail(notSent('copyPreflight'))] },
-    expected: {
-      outcome: 'retry',
-      phase: 'Pending',
-      ready: Reason.ConsoleUnavailable,
-      events: ['Warning/ConsoleUnavailable'],
-      calls: PREFLIGHT,
-      writes: ['status'],
-    },
+    expected: stoppedAtPreflight('retry', 'Pending', Reason.ConsoleUnavailable),
   },
   {
     name: 'a read gone stale during the pre-flight makes the intent conflict: nothing is sent and the reconcile ends quietly',
@@ -298,7 +268,7 @@ const cases: Case[] = [
     expected: {
       outcome: conflict,
       phase: undefined,
-      ready: undefined,
+      reason: undefined,
       events: [],
       calls: PREFLIGHT,
       writes: [],
@@ -312,7 +282,7 @@ const cases: Case[] = [
     expected: {
       outcome: 'retry',
       phase: 'Pending',
-      ready: Reason.CredentialsNotFound,
+      reason: Reason.CredentialsNotFound,
       events: ['Warning/CredentialsNotFound'],
       calls: [],
       writes: ['status'],
@@ -326,7 +296,7 @@ const cases: Case[] = [
     expected: {
       outcome: 'retry',
       phase: 'Copying',
-      ready: Reason.CredentialsNotFound,
+      reason: Reason.CredentialsNotFound,
       events: ['Warning/CredentialsNotFound'],
       calls: [],
       writes: ['status'],
@@ -340,7 +310,7 @@ const cases: Case[] = [
     expected: {
       outcome: requeueAfter(TARGET_BUSY_RECHECK_MS),
       phase: 'Pending',
-      ready: Reason.WaitingForTarget,
+      reason: Reason.WaitingForTarget,
       events: [],
       calls: [],
       writes: ['status'],
@@ -358,7 +328,7 @@ const cases: Case[] = [
     expected: {
       outcome: done,
       phase: 'Succeeded',
-      ready: Reason.AdoptedExisting,
+      reason: Reason.AdoptedExisting,
       events: ['Normal/AdoptedExisting'],
       calls: [...PREFLIGHT, ...MARK_BOTH],
       writes: ['status', 'annotation'],
@@ -373,7 +343,7 @@ const cases: Case[] = [
     expected: {
       outcome: 'stalled',
       phase: 'Failed',
-      ready: Reason.InvalidSpec,
+      reason: Reason.InvalidSpec,
       events: [],
       calls: [],
       writes: ['status'],
@@ -383,20 +353,13 @@ const cases: Case[] = [
     name: 'an AppCopy Failed for its generation is left alone until the spec changes',
     given: anAppCopy(atGeneration(2), inPhase('Failed')),
     console: {},
-    expected: { outcome: done, phase: 'Failed', ready: undefined, events: [], calls: [], writes: [] },
+    expected: { outcome: done, phase: 'Failed', reason: undefined, events: [], calls: [], writes: [] },
   },
   {
     name: 'an AppCopy Failed for an older generation (the spec changed: a retry) is copied again',
     given: anAppCopy(atGeneration(2), withStatus({ phase: 'Failed', observedGeneration: 1 })),
     console: goodConsole,
-    expected: {
-      outcome: done,
-      phase: 'Succeeded',
-      ready: Reason.Copied,
-      events: ['Normal/CopyStarted', 'Normal/Copied'],
-      calls: [...PREFLIGHT, 'copyApp', ...MARK_BOTH],
-      writes: ['status', 'status', 'annotation'],
-    },
+    expected: copied,
   },
 ];
 
@@ -421,10 +384,7 @@ function reconcilerOf(w: World, targetBusy: boolean) {
 describe('one reconcile of an AppCopy', () => {
   it.each(cases)('$name', async (c) => {
     const { namespace, name } = c.given.metadata;
-    const w = await aWorld(c.given, c.console, {
-      ...(c.credentials ? { credentials: c.credentials } : {}),
-      ...(c.atMs ? { atMs: c.atMs } : {}),
-    });
+    const w = await aWorld(c);
     if (c.changedMeanwhile) {
       // Someone else changes the AppCopy while the target app is being listed.
       w.console.script(
@@ -441,14 +401,6 @@ describe('one reconcile of an AppCopy', () => {
 
     const outcome = await outcomeOf(() => reconcile(`${namespace}/${name}`));
 
-    const { outcome: expectedOutcome, ready, ...rest } = c.expected;
-    expect(w.observed(outcome, ConditionType.Ready)).toEqual({
-      ...rest,
-      outcome:
-        typeof expectedOutcome === 'string'
-          ? expect.objectContaining({ kind: expectedOutcome })
-          : expectedOutcome,
-      reason: ready,
-    });
+    expectStep(w, outcome, ConditionType.Ready, c.expected);
   });
 });

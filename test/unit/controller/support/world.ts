@@ -3,6 +3,7 @@
 // reconciler, the follower and the finalizer build one world per case and compare what the
 // step returned, wrote, announced and asked of the console with what the case expects.
 import pino from 'pino';
+import { expect } from 'vitest';
 import type { AppCopy, AppCopySpec, CopyAttempt } from '../../../../src/api/appcopy.ts';
 import { appCopySpecSchema, objectKey } from '../../../../src/api/appcopy.ts';
 import { findCondition, Reason } from '../../../../src/api/conditions.ts';
@@ -71,6 +72,42 @@ export interface World {
   observed(outcome: Outcome, condition: string): Observed;
 }
 
+/** One row of a step's table: the AppCopy as stored and the console's answers, then what must follow. */
+export interface StepCase<E = Expected> {
+  name: string;
+  given: AppCopy;
+  console: ConsoleScript;
+  /** Time since T0 when the step runs. */
+  atMs?: number;
+  credentials?: CredentialsResolver;
+  expected: E;
+}
+
+/** What a row expects (see Observed); `reason` is that of the condition the step is about. */
+export interface Expected {
+  /** An Outcome, or only its kind where the `why` is the status message's business. */
+  outcome: Outcome | Outcome['kind'];
+  phase: string | undefined;
+  reason: string | undefined;
+  /** Words the condition's message must hold. */
+  saying?: string;
+  events: string[];
+  calls: string[];
+  writes: string[];
+}
+
+/** Checks what the step did against the row: one comparison, so a failure shows all of it. */
+export function expectStep(w: World, outcome: Outcome, condition: string, expected: Expected): void {
+  const { outcome: wanted, saying, ...rest } = expected;
+  expect(w.observed(outcome, condition)).toEqual({
+    ...rest,
+    outcome: typeof wanted === 'string' ? expect.objectContaining({ kind: wanted }) : wanted,
+  });
+  if (saying !== undefined) {
+    expect(findCondition(w.stored()?.status?.conditions, condition)?.message).toContain(saying);
+  }
+}
+
 export interface Observed {
   outcome: Outcome;
   /** Phase and the condition's reason as stored, or 'gone' once the AppCopy was released. */
@@ -85,18 +122,15 @@ export interface Observed {
 }
 
 /**
- * A world holding `object`, a console that answers as `script` says, and the fake clock at
- * `atMs` after T0. Credentials resolve to TOKEN unless `credentials` says otherwise.
+ * The world of a row: its AppCopy stored, a console that answers as it says, and the fake clock
+ * `atMs` after T0. Credentials resolve to TOKEN unless the row says otherwise.
  */
-export async function aWorld(
-  object: AppCopy,
-  script: ConsoleScript,
-  options: { credentials?: CredentialsResolver; atMs?: number } = {},
-): Promise<World> {
+export async function aWorld(row: Omit<StepCase<unknown>, 'name' | 'expected'>): Promise<World> {
+  const { given: object, atMs, credentials } = row;
   const clock = createFakeClock(T0.getTime());
-  if (options.atMs) await clock.advance(options.atMs);
+  if (atMs) await clock.advance(atMs);
   const store = createFakeAppCopyStore(object);
-  const console = createScriptedConsole(script);
+  const console = createScriptedConsole(row.console);
   const events = createRecordingEventRecorder();
   const { namespace, name } = object.metadata;
   return {
@@ -105,7 +139,7 @@ export async function aWorld(
     store,
     console,
     events,
-    credentials: options.credentials ?? credentialsWith(TOKEN),
+    credentials: credentials ?? credentialsWith(TOKEN),
     clock,
     now: () => new Date(clock.now()),
     stored: () => store.stored(namespace, name),
