@@ -7,6 +7,7 @@ import { createAppCopyController } from '../../../src/controller/appcopy-control
 import { type CachedAppCopy, toCachedAppCopy } from '../../../src/controller/cached-appcopy.ts';
 import { done } from '../../../src/controller/outcome.ts';
 import type { Informer } from '../../../src/runtime/informer.ts';
+import { eventually } from '../../support/eventually.ts';
 import { createFakeClock } from '../../support/fake-clock.ts';
 import { captureLogs } from '../runtime/log-capture.ts';
 
@@ -80,9 +81,11 @@ async function setUp() {
     logger: captureLogs().logger,
   });
   const settle = async () => {
-    for (let i = 0; i < 50 && (controller.queue.len() > 0 || controller.queue.running() > 0); i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await eventually(() => controller.queue.len() === 0 && controller.queue.running() === 0, {
+      what: 'the work queue to be idle',
+      timeoutMs: 2_000,
+      intervalMs: 0,
+    });
     await new Promise((resolve) => setImmediate(resolve));
   };
   return { controller, deliver, reconciled, settle };
