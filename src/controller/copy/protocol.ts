@@ -93,6 +93,8 @@ interface SentCopy {
   outcome: (object: AppCopy) => Next;
   /** Set when the reconcile must come back later (outcome unknown, credentials, not sent). */
   retry?: string;
+  /** Set when the outcome is final until the spec changes (the console rejected the copy). */
+  stalled?: string;
   /** The copies, when the console answered the copy with them. */
   created?: Component[];
 }
@@ -250,7 +252,8 @@ export function createCopyProtocol(deps: CopyProtocolDeps) {
     const written = await reporter.reportOutcome(sent.stored, attempt.id, sent.outcome, log);
     if (written && sent.created) await recorded(written, owner, attempt.id, sent.created, marked, log);
     log.info({ attempt: attempt.id, outcome: written?.status?.phase }, 'copy outcome recorded');
-    return sent.retry ? retry(sent.retry) : done;
+    if (sent.retry) return retry(sent.retry);
+    return sent.stalled ? stalled(sent.stalled) : done;
   }
 
   /**
@@ -403,6 +406,7 @@ export function createCopyProtocol(deps: CopyProtocolDeps) {
             status: failedStatus(o.status ?? {}, Reason.CopyRejected, message, ctx(o)),
             event: { type: 'Warning', reason: Reason.CopyRejected, message },
           }),
+          stalled: message,
         };
       }
       if (

@@ -109,9 +109,7 @@ const cases: Case[] = [
     name: 'a copy the console rejects with a 4xx is Failed (CopyRejected) and waits for a spec change',
     given: anAppCopy(),
     console: { ...goodConsole, copyApp: [fail(rejected(400, 'not enough quota'))] },
-    // The copy step ends every recorded outcome that needs no retry as `done`; the status
-    // (Failed, Stalled=True) is what holds it until the spec changes.
-    expected: copySent(done, 'Failed', Reason.CopyRejected, 'Warning/CopyRejected'),
+    expected: copySent('stalled', 'Failed', Reason.CopyRejected, 'Warning/CopyRejected'),
   },
   {
     name: 'a copy that never reached the console goes back to Pending (ConsoleUnavailable) and is retried',
