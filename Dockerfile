@@ -17,11 +17,14 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /src
 # Dependencies first: this layer is rebuilt only when the lock file changes.
 COPY package.json package-lock.json ./
+# The workspace package's manifest too: npm ci links it (packages/kube-runtime, the runtime).
+COPY packages/kube-runtime/package.json packages/kube-runtime/
 COPY scripts/build-image-context.sh scripts/
 RUN --mount=type=cache,target=/root/.npm sh scripts/build-image-context.sh install
 COPY tsconfig.json ./
 COPY scripts/build-bundle.ts scripts/
 COPY src src
+COPY packages/kube-runtime/src packages/kube-runtime/src
 RUN --mount=type=cache,target=/root/.npm sh scripts/build-image-context.sh assemble /app
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot

@@ -17,9 +17,9 @@ import {
   IsomorphicFetchHttpLibrary,
   ServerConfiguration,
 } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../packages/kube-runtime/src/pooled-kube-config.ts';
 import { type AppCopy, GROUP, VERSION } from '../src/api/appcopy.ts';
 import { createAppCopyStore } from '../src/k8s/appcopy-store.ts';
-import { PooledKubeConfig } from '../src/runtime/pooled-kube-config.ts';
 import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
 import { createKubeRest, expectStatus } from './kube-rest.ts';
 import { median, percentile } from './stats.ts';

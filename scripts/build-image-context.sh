@@ -4,7 +4,7 @@
 # lines without a Docker engine, checks what the image contains.
 #
 # Contract, run from a source tree holding package.json, package-lock.json, tsconfig.json,
-# scripts/build-bundle.ts and src/:
+# scripts/build-bundle.ts, src/ and the workspace package packages/kube-runtime/:
 #   build-image-context.sh install     npm ci of every dependency (the bundler is a dev one)
 #   build-image-context.sh assemble OUT
 #       OUT becomes the image's application directory and nothing more: package.json (its

@@ -1,10 +1,11 @@
 // The composition root: the only place that reads the environment, touches the real process
 // (signals, exit codes) and loads the kubeconfig.
 import { readFileSync } from 'node:fs';
+import { PooledKubeConfig } from '@appcopy/kube-runtime';
 import { ConfigError, helpText, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startOperator } from './operator.ts';
-import { PooledKubeConfig } from './runtime/pooled-kube-config.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const kc = new PooledKubeConfig();
+  const kc = new PooledKubeConfig({ userAgent: USER_AGENT });
   try {
     kc.loadFromDefault();
     if (!kc.getCurrentCluster()) throw new Error('no current cluster in the kubeconfig');

@@ -2,11 +2,12 @@
 // route and outcome, copies by outcome, how following the copies ended, and the copy slots
 // (CONCURRENCY) in use and waited for.
 // Labels are fixed names, never ids or tokens.
+
+import type { Slots } from '@appcopy/kube-runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { FOLLOW_OUTCOMES, type FollowOutcome } from './controller/component-health.ts';
 import type { CopyOutcome } from './controller/copy/protocol.ts';
 import type { ResponseEvent } from './rainbond/client.ts';
-import type { Slots } from './runtime/slots.ts';
 
 export function createOperatorMetrics(registry: Registry, copySlots: Slots) {
   const requests = new Counter({

@@ -5,6 +5,18 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import {
+  combineInformers,
+  createInformer,
+  createKubeLeaseClient,
+  createKubeListWatch,
+  createLeaderElector,
+  createRuntimeMetrics,
+  createSlots,
+  startHealthServer,
+  systemClock,
+  withRequestTimeout,
+} from '@appcopy/kube-runtime';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -21,16 +33,6 @@ import { createEventRecorder } from './k8s/event-recorder.ts';
 import { createSecretReader } from './k8s/secret-reader.ts';
 import { createOperatorMetrics } from './metrics.ts';
 import { createRainbondClient } from './rainbond/client.ts';
-import { systemClock } from './runtime/clock.ts';
-import { combineInformers } from './runtime/combined-informer.ts';
-import { startHealthServer } from './runtime/health-server.ts';
-import { createInformer } from './runtime/informer.ts';
-import { createKubeListWatch } from './runtime/kube-list-watch.ts';
-import { withRequestTimeout } from './runtime/kube-request-timeout.ts';
-import { createLeaderElector } from './runtime/leader-election.ts';
-import { createKubeLeaseClient } from './runtime/lease-client.ts';
-import { createRuntimeMetrics } from './runtime/metrics.ts';
-import { createSlots } from './runtime/slots.ts';
 
 export interface Operator {
   /** The bound health/metrics port. */

@@ -1,12 +1,12 @@
 // Wires the AppCopy informer to the work queue and the reconciler: events become keys, keys
 // become reconciles. Reconcile a key, not an event: the handler re-reads the object, so a
 // dropped, doubled or reordered event costs at most one extra read.
+
+import type { Clock, Informer } from '@appcopy/kube-runtime';
+import { WorkQueue, type WorkQueueMetrics } from '@appcopy/kube-runtime';
 import type { Logger } from 'pino';
 import type { AppCopy } from '../api/appcopy.ts';
 import { objectKey } from '../api/appcopy.ts';
-import type { Clock } from '../runtime/clock.ts';
-import type { Informer } from '../runtime/informer.ts';
-import { WorkQueue, type WorkQueueMetrics } from '../runtime/work-queue.ts';
 import { type CachedAppCopy, isOlderVersion, needsReconcile, toCachedAppCopy } from './cached-appcopy.ts';
 import { createCopyingIndex } from './copy/copying-index.ts';
 import { createTargetGuard, type TargetGuard } from './copy/target-guard.ts';

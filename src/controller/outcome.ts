@@ -1,8 +1,9 @@
 // How a reconcile ends. Every step returns one Outcome; `toQueueResult` is the one place that
 // turns it into what the work queue does next. No exceptions for control flow: a thrown error is
 // a bug or an I/O failure, and the queue retries it with backoff, logged as an error.
-import { ConflictError } from '../k8s/api-errors.ts';
-import type { ReconcileOutcome } from '../runtime/work-queue.ts';
+
+import type { ReconcileOutcome } from '@appcopy/kube-runtime';
+import { ConflictError } from '@appcopy/kube-runtime';
 
 export type Outcome =
   /** Nothing to do until the object changes (or the periodic resync). */

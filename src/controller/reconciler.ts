@@ -2,6 +2,8 @@
 // object fresh (never the informer cache), decides the step (next-step.ts, pure) and hands it
 // to the copy protocol (copy/), following (follow.ts) or deletion (finalize.ts). Every path
 // ends in an Outcome (outcome.ts); statuses are written through report.ts.
+
+import type { Slots } from '@appcopy/kube-runtime';
 import type { Logger } from 'pino';
 import {
   type AppCopy,
@@ -16,7 +18,6 @@ import { Reason } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { RainbondClient } from '../rainbond/client.ts';
-import type { Slots } from '../runtime/slots.ts';
 import { type CopyOutcome, type CopySettings, createCopyProtocol } from './copy/protocol.ts';
 import type { TargetGuard } from './copy/target-guard.ts';
 import type { CredentialsResolver } from './credentials.ts';

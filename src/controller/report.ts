@@ -4,10 +4,11 @@
 // only when it changed, with the resourceVersion that was read, and then records the Event, so
 // an Event never announces a status that was not stored. An Event is recorded once per change
 // of what it announces, not on every pass.
+
+import { ConflictError } from '@appcopy/kube-runtime';
 import type { Logger } from 'pino';
 import type { AppCopy, AppCopyStatus, CopyAttempt } from '../api/appcopy.ts';
 import { findCondition } from '../api/conditions.ts';
-import { ConflictError } from '../k8s/api-errors.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import { sameStatus } from './status.ts';

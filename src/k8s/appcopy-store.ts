@@ -1,9 +1,10 @@
 // Reads and writes AppCopy objects on the API server. Every write carries the resourceVersion
 // that was read: the API server's optimistic concurrency is what makes the status write the
 // lock of the exactly-once protocol (a stale reader or a second replica gets ConflictError).
+
+import { NotFoundError, translateApiError } from '@appcopy/kube-runtime';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { type AppCopy, type AppCopyStatus, GROUP, PLURAL, VERSION } from '../api/appcopy.ts';
-import { NotFoundError, translateApiError } from './api-errors.ts';
 
 export interface AppCopyStore {
   /** A fresh read from the API server (never the informer cache); undefined when it is gone. */

@@ -1,6 +1,7 @@
 // Reads one key of a Secret. Only `get` on the named Secret: the operator never lists Secrets.
+
+import { httpStatusOf } from '@appcopy/kube-runtime';
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { httpStatusOf } from './api-errors.ts';
 
 export type SecretValue =
   | { found: true; value: string }

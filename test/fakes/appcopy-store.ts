@@ -2,9 +2,10 @@
 // on: every write carries the resourceVersion that was read, a stale one is refused with
 // ConflictError (the 409), and each stored write bumps the resourceVersion. Reads and writes
 // hand out copies, so a test's object is never the stored one.
+
+import { ConflictError, NotFoundError } from '@appcopy/kube-runtime';
 import type { AppCopy, AppCopyStatus } from '../../src/api/appcopy.ts';
 import { objectKey } from '../../src/api/appcopy.ts';
-import { ConflictError, NotFoundError } from '../../src/k8s/api-errors.ts';
 import type { AppCopyStore } from '../../src/k8s/appcopy-store.ts';
 
 /** One stored write, in order: what was written and the object as stored after it. */

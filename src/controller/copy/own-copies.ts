@@ -1,9 +1,10 @@
 // The I/O around the durable records of copy-record.ts: marking the copies in Rainbond,
 // mirroring the outcome into the AppCopy's annotation, and reading both back to recognise
 // copies already made for an AppCopy whose status was lost.
+
+import { ConflictError } from '@appcopy/kube-runtime';
 import type { Logger } from 'pino';
 import { type AppCopy, type AppCopySpec, objectKey } from '../../api/appcopy.ts';
-import { ConflictError } from '../../k8s/api-errors.ts';
 import type { AppCopyStore } from '../../k8s/appcopy-store.ts';
 import type { RainbondClient } from '../../rainbond/client.ts';
 import { RainbondRejectedError } from '../../rainbond/errors.ts';

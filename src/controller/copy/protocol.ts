@@ -7,10 +7,11 @@
 //  5. copies into one target app are serialised (the caller holds the target's lock);
 //  6. everything is validated (zod, the pre-flight) before the call.
 // Both steps run holding the target's lock and with a token; they return an Outcome.
+
+import { ConflictError, type Slots, SlotsClosedError } from '@appcopy/kube-runtime';
 import type { Logger } from 'pino';
 import type { AppCopy, AppCopySpec, AppCopyStatus, CopyAttempt } from '../../api/appcopy.ts';
 import { Reason, type ReasonName } from '../../api/conditions.ts';
-import { ConflictError } from '../../k8s/api-errors.ts';
 import type { AppCopyStore } from '../../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../../k8s/event-recorder.ts';
 import type { RainbondClient } from '../../rainbond/client.ts';
@@ -22,7 +23,6 @@ import {
   RainbondUnavailableError,
 } from '../../rainbond/errors.ts';
 import type { Component, CopyRequest } from '../../rainbond/types.ts';
-import { type Slots, SlotsClosedError } from '../../runtime/slots.ts';
 import { sourceApp, targetApp } from '../apps.ts';
 import { conflict, done, type Outcome, requeueAfter, retry, stalled } from '../outcome.ts';
 import type { Next, Reporter } from '../report.ts';

@@ -19,7 +19,7 @@ const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as {
-  packages: Record<string, { dev?: boolean }>;
+  packages: Record<string, { dev?: boolean; link?: boolean }>;
 };
 
 /**
@@ -145,7 +145,9 @@ describe('the image built as plain commands', () => {
 
   it('names every production dependency, with its licence, in THIRD-PARTY-LICENSES.txt', () => {
     const licences = readFileSync(join(app, 'dist', 'THIRD-PARTY-LICENSES.txt'), 'utf8');
-    for (const name of Object.keys(pkg.dependencies))
+    // Workspace packages (the lock file's `link`) are this repository's own code, not third-party.
+    const ownWorkspaces = (name: string) => lock.packages[`node_modules/${name}`]?.link === true;
+    for (const name of Object.keys(pkg.dependencies).filter((n) => !ownWorkspaces(n)))
       expect(licences, name).toMatch(new RegExp(`^${name.replace(/[/.]/g, '\\$&')}@\\d`, 'm'));
     // Development-only packages (the lock file's `dev` flag) never reach the image.
     const devOnly = Object.entries(lock.packages)

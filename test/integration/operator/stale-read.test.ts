@@ -5,6 +5,7 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createSlots } from '../../../packages/kube-runtime/src/slots.ts';
 import type { AppCopy } from '../../../src/api/appcopy.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
 import { createCredentialsResolver } from '../../../src/controller/credentials.ts';
@@ -14,7 +15,6 @@ import { createAppCopyStore } from '../../../src/k8s/appcopy-store.ts';
 import { createEventRecorder } from '../../../src/k8s/event-recorder.ts';
 import { createSecretReader } from '../../../src/k8s/secret-reader.ts';
 import { createRainbondClient } from '../../../src/rainbond/client.ts';
-import { createSlots } from '../../../src/runtime/slots.ts';
 import { createWorld } from '../../support/harness.ts';
 import { USERS } from '../../support/simulator/fixtures/default.ts';
 

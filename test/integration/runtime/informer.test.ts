@@ -1,12 +1,16 @@
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/runtime/clock.ts';
-import { createInformer, type Informer, type ListWatch } from '../../../src/runtime/informer.ts';
-import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
-import { objectKeyOf } from '../../../src/runtime/object-key.ts';
+import { systemClock } from '../../../packages/kube-runtime/src/clock.ts';
+import {
+  createInformer,
+  type Informer,
+  type ListWatch,
+} from '../../../packages/kube-runtime/src/informer.ts';
+import { createKubeListWatch } from '../../../packages/kube-runtime/src/kube-list-watch.ts';
+import { objectKeyOf } from '../../../packages/kube-runtime/src/object-key.ts';
+import { captureLogs } from '../../../packages/kube-runtime/test/log-capture.ts';
 import { eventually } from '../../support/eventually.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
-import { captureLogs } from '../../unit/runtime/log-capture.ts';
 import { type FreezableProxy, startFreezableProxy } from './freezable-proxy.ts';
 
 type Cm = V1ConfigMap & { metadata: { name: string; namespace: string } };

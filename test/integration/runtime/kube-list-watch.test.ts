@@ -1,8 +1,8 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { WatchEventType } from '../../../src/runtime/informer.ts';
-import { KubeApiError } from '../../../src/runtime/kube-api-error.ts';
-import { createKubeListWatch } from '../../../src/runtime/kube-list-watch.ts';
+import type { WatchEventType } from '../../../packages/kube-runtime/src/informer.ts';
+import { KubeApiError } from '../../../packages/kube-runtime/src/kube-api-error.ts';
+import { createKubeListWatch } from '../../../packages/kube-runtime/src/kube-list-watch.ts';
 import { eventually } from '../../support/eventually.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
 

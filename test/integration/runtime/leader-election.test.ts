@@ -1,11 +1,14 @@
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/runtime/clock.ts';
-import { createLeaderElector, type LeaderElector } from '../../../src/runtime/leader-election.ts';
-import { createKubeLeaseClient } from '../../../src/runtime/lease-client.ts';
+import { systemClock } from '../../../packages/kube-runtime/src/clock.ts';
+import {
+  createLeaderElector,
+  type LeaderElector,
+} from '../../../packages/kube-runtime/src/leader-election.ts';
+import { createKubeLeaseClient } from '../../../packages/kube-runtime/src/lease-client.ts';
+import { captureLogs } from '../../../packages/kube-runtime/test/log-capture.ts';
 import { eventually } from '../../support/eventually.ts';
 import { createTestNamespace, testKubeConfig } from '../../support/kube.ts';
-import { captureLogs } from '../../unit/runtime/log-capture.ts';
 import { startFreezableProxy } from './freezable-proxy.ts';
 
 interface Candidate {

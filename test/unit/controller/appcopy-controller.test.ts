@@ -2,14 +2,14 @@
 // in-memory informer: a key is skipped only when the newest state known of it (the cache, or
 // the operator's own write the watch has not delivered yet) has nothing left to do.
 import { describe, expect, it } from 'vitest';
+import type { Informer } from '../../../packages/kube-runtime/src/informer.ts';
+import { captureLogs } from '../../../packages/kube-runtime/test/log-capture.ts';
 import type { AppCopy } from '../../../src/api/appcopy.ts';
 import { createAppCopyController } from '../../../src/controller/appcopy-controller.ts';
 import { type CachedAppCopy, toCachedAppCopy } from '../../../src/controller/cached-appcopy.ts';
 import { done } from '../../../src/controller/outcome.ts';
-import type { Informer } from '../../../src/runtime/informer.ts';
 import { eventually } from '../../support/eventually.ts';
 import { createFakeClock } from '../../support/fake-clock.ts';
-import { captureLogs } from '../runtime/log-capture.ts';
 
 function appCopy(
   resourceVersion: string,

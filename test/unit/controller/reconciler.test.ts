@@ -4,6 +4,7 @@
 // and crashes is test/unit/property/reconcile-exactly-once.test.ts; against the real API
 // server and the simulator, test/integration/operator/.
 import { describe, it } from 'vitest';
+import { createSlots } from '../../../packages/kube-runtime/src/slots.ts';
 import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { ownerOf } from '../../../src/controller/copy/own-copies.ts';
 import { MAX_ROLLED_BACK_CALLS } from '../../../src/controller/copy/protocol.ts';
@@ -11,7 +12,6 @@ import { markerEnv } from '../../../src/controller/copy/record.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
 import { conflict, done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
-import { createSlots } from '../../../src/runtime/slots.ts';
 import { notSent, outcomeUnknown, rejected, unavailable } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
 import { answer, type ConsoleScript, compute, fail } from '../../fakes/rainbond-client.ts';

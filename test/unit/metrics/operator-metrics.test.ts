@@ -2,8 +2,8 @@
 // start (an alert on its increase sees the first one), and each ending counts once.
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { createSlots } from '../../../packages/kube-runtime/src/slots.ts';
 import { createOperatorMetrics } from '../../../src/metrics.ts';
-import { createSlots } from '../../../src/runtime/slots.ts';
 
 describe('appcopy_follow_outcomes_total', () => {
   it('has a zero series for every way following can end, before any has', async () => {

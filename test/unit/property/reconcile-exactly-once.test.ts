@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createSlots } from '../../../packages/kube-runtime/src/slots.ts';
 import type { AppCopy, AppCopyStatus } from '../../../src/api/appcopy.ts';
 import { Reason } from '../../../src/api/conditions.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
@@ -22,7 +23,6 @@ import {
   RainbondUnauthorizedError,
 } from '../../../src/rainbond/errors.ts';
 import type { Component, ComponentEnv, CopyableComponent, CopyRequest } from '../../../src/rainbond/types.ts';
-import { createSlots } from '../../../src/runtime/slots.ts';
 import { createFakeAppCopyStore } from '../../fakes/appcopy-store.ts';
 
 const COPY_TIMEOUT_MS = 10_000;

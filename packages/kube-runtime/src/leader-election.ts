@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { ABORTED, abortable } from './abortable.ts';
 import { type Clock, sleep, type TimerHandle, timeoutSignal } from './clock.ts';
-import { type LeaseClient, LeaseConflictError, type LeaseSnapshot } from './lease-client.ts';
+import { ConflictError } from './kube-api-error.ts';
+import type { LeaseClient, LeaseSnapshot } from './lease-client.ts';
 import {
   decideLease,
   type LeaseObservation,
@@ -169,7 +170,7 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
       if (decision.action === 'create' || decision.acquiring) logger.info('acquired lease');
       return { kind: 'held', writeStartedAt: now };
     } catch (err) {
-      if (err instanceof LeaseConflictError) {
+      if (err instanceof ConflictError) {
         logger.debug('lost a write race for the lease');
         return { kind: 'failed' };
       }
@@ -256,7 +257,7 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
           logger.info('released lease');
           return true;
         } catch (err) {
-          if (!(err instanceof LeaseConflictError)) {
+          if (!(err instanceof ConflictError)) {
             logger.warn({ err }, 'could not release the lease; it will expire instead');
             return false;
           }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { combineInformers } from '../../../src/runtime/combined-informer.ts';
-import { createInformer, type ListWatch } from '../../../src/runtime/informer.ts';
-import { objectKeyOf } from '../../../src/runtime/object-key.ts';
-import { createFakeClock } from '../../support/fake-clock.ts';
+import { combineInformers } from '../src/combined-informer.ts';
+import { createInformer, type ListWatch } from '../src/informer.ts';
+import { objectKeyOf } from '../src/object-key.ts';
+import { createFakeClock } from '../src/testing.ts';
 import { captureLogs } from './log-capture.ts';
 
 type Obj = { metadata: { namespace: string; name: string; resourceVersion: string } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DelayedKeys } from '../../../src/runtime/delayed-keys.ts';
+import { DelayedKeys } from '../src/delayed-keys.ts';
 
 describe('DelayedKeys', () => {
   it('releases keys in time order once they are due', () => {

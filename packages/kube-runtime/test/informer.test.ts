@@ -5,10 +5,10 @@ import {
   type ListResult,
   type ListWatch,
   type WatchEventType,
-} from '../../../src/runtime/informer.ts';
-import { KubeApiError } from '../../../src/runtime/kube-api-error.ts';
-import { objectKeyOf } from '../../../src/runtime/object-key.ts';
-import { createFakeClock } from '../../support/fake-clock.ts';
+} from '../src/informer.ts';
+import { KubeApiError } from '../src/kube-api-error.ts';
+import { objectKeyOf } from '../src/object-key.ts';
+import { createFakeClock } from '../src/testing.ts';
 import { captureLogs } from './log-capture.ts';
 
 interface Obj {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey, objectKeyOf, splitObjectKey } from '../../../src/runtime/object-key.ts';
+import { objectKey, objectKeyOf, splitObjectKey } from '../src/object-key.ts';
 
 describe('object keys', () => {
   it.each<[string, { metadata: { namespace?: string; name: string } }, string]>([

@@ -6,7 +6,7 @@ import {
   type V1Lease,
   V1MicroTime,
 } from '@kubernetes/client-node';
-import { KubeApiError } from './kube-api-error.ts';
+import { ConflictError, KubeApiError } from './kube-api-error.ts';
 
 // The leader elector's view of a coordination.k8s.io/v1 Lease: the record, plus the
 // resourceVersion that makes every write conditional on nobody having written in between.
@@ -42,15 +42,6 @@ export interface LeaseClient {
   ): Promise<LeaseSnapshot>;
 }
 
-/** Someone else wrote the lease first (HTTP 409): this attempt lost, read again before retrying. */
-export class LeaseConflictError extends Error {
-  readonly code = 'LEASE_CONFLICT';
-  constructor(namespace: string, name: string) {
-    super(`lease ${namespace}/${name} was written by someone else first`);
-    this.name = 'LeaseConflictError';
-  }
-}
-
 /** A LeaseClient over client-node's CoordinationV1Api (`kc.makeApiClient(CoordinationV1Api)`). */
 export function createKubeLeaseClient(api: CoordinationV1Api): LeaseClient {
   const call = async <T>(
@@ -63,7 +54,7 @@ export function createKubeLeaseClient(api: CoordinationV1Api): LeaseClient {
       return await send(withSignal(signal));
     } catch (err) {
       if (err instanceof ApiException) {
-        if (err.code === 409) throw new LeaseConflictError(namespace, name);
+        if (err.code === 409) throw new ConflictError(`lease ${namespace}/${name}`);
         throw new KubeApiError(
           err.code,
           `lease ${namespace}/${name}: HTTP ${err.code}`,

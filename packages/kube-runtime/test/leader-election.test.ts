@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createLeaderElector, LeaderElectionConfigError } from '../../../src/runtime/leader-election.ts';
-import {
-  type LeaseClient,
-  LeaseConflictError,
-  type LeaseRecord,
-  type LeaseSnapshot,
-} from '../../../src/runtime/lease-client.ts';
-import { createFakeClock, type FakeClock } from '../../support/fake-clock.ts';
+import { ConflictError } from '../src/kube-api-error.ts';
+import { createLeaderElector, LeaderElectionConfigError } from '../src/leader-election.ts';
+import type { LeaseClient, LeaseRecord, LeaseSnapshot } from '../src/lease-client.ts';
+import { createFakeClock, type FakeClock } from '../src/testing.ts';
 import { captureLogs } from './log-capture.ts';
 
 /** One lease with API-server semantics: writes succeed only against the current resourceVersion. */
@@ -39,12 +35,12 @@ class LeaseStore {
       },
       async create(ns: string, name: string, record: LeaseRecord, signal: AbortSignal) {
         await guard(signal);
-        if (store.current) throw new LeaseConflictError(ns, name);
+        if (store.current) throw new ConflictError(`lease ${ns}/${name}`);
         return store.write(record);
       },
       async replace(ns: string, name: string, rv: string, record: LeaseRecord, signal: AbortSignal) {
         await guard(signal);
-        if (store.current?.resourceVersion !== rv) throw new LeaseConflictError(ns, name);
+        if (store.current?.resourceVersion !== rv) throw new ConflictError(`lease ${ns}/${name}`);
         return store.write(record);
       },
     };

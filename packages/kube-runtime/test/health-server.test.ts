@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HealthServer, startHealthServer } from '../../../src/runtime/health-server.ts';
+import { type HealthServer, startHealthServer } from '../src/health-server.ts';
 
 // Over real HTTP on a loopback port.
 describe('health server', () => {

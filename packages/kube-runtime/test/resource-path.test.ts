@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resourcePath } from '../../../src/runtime/kube-list-watch.ts';
+import { resourcePath } from '../src/kube-list-watch.ts';
 
 describe('resourcePath', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSlots, SlotsClosedError } from '../../../src/runtime/slots.ts';
+import { createSlots, SlotsClosedError } from '../src/slots.ts';
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -9,8 +9,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PooledKubeConfig } from '../../../src/runtime/pooled-kube-config.ts';
-import { createTestCertificates, type TestCertificates } from '../../support/tls-certificates.ts';
+import { createTestCertificates, type TestCertificates } from '../../../test/support/tls-certificates.ts';
+import { PooledKubeConfig } from '../src/pooled-kube-config.ts';
 
 const TOKEN = 'pooled-kube-config-test-token';
 const REQUESTS = 20;

@@ -12,7 +12,6 @@ import {
 // with client-node's own range, so npm installs a single undici, and the Agent works with both
 // the request() of our HttpLibrary and the fetch() of the informer's list and watch.
 import { Agent } from 'undici';
-import { USER_AGENT } from '../user-agent.ts';
 import { createUndiciRequestLibrary } from './undici-request-library.ts';
 
 /**
@@ -37,13 +36,20 @@ export const KUBE_PING_INTERVAL_MS = 5_000;
  * runs. Behind a proxy, client-node's own per-request dispatcher is kept.
  *
  * Its API clients (makeApiClient) send with undici's request() instead of fetch() (see
- * createUndiciRequestLibrary), and name the operator as their User-Agent.
+ * createUndiciRequestLibrary), and name the program as their User-Agent when it gives one.
  */
 export class PooledKubeConfig extends KubeConfig {
   // Not a #private field: operator.ts wraps the KubeConfig with Object.create(), and a #field
   // cannot be read through such a wrapper.
   private pool: Promise<Agent | undefined> | undefined;
   private readonly httpApi = createUndiciRequestLibrary();
+  private readonly userAgent: string | undefined;
+
+  /** `userAgent`: how the API server's audit log and metrics name this program's requests. */
+  constructor(options: { userAgent?: string } = {}) {
+    super();
+    this.userAgent = options.userAgent;
+  }
 
   /**
    * As client-node's makeApiClient, with this class's HttpLibrary. `this` is the authenticator,
@@ -57,7 +63,7 @@ export class PooledKubeConfig extends KubeConfig {
         baseServer: new ServerConfiguration(cluster.server, {}),
         authMethods: { default: this },
         httpApi: this.httpApi,
-        middleware: [setHeaderMiddleware('User-Agent', USER_AGENT)],
+        middleware: this.userAgent === undefined ? [] : [setHeaderMiddleware('User-Agent', this.userAgent)],
       }),
     );
   }

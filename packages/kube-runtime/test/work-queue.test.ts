@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createFakeClock, type FakeClock } from '../src/testing.ts';
 import {
   type InFlightStats,
   type ReconcileOutcome,
@@ -6,8 +7,7 @@ import {
   WorkQueue,
   type WorkQueueMetrics,
   type WorkQueueOptions,
-} from '../../../src/runtime/work-queue.ts';
-import { createFakeClock, type FakeClock } from '../../support/fake-clock.ts';
+} from '../src/work-queue.ts';
 import { captureLogs } from './log-capture.ts';
 
 interface Call {

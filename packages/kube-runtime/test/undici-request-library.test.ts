@@ -1,5 +1,5 @@
-// The HttpLibrary of the operator's API clients, through PooledKubeConfig.makeApiClient and the
-// AppCopy store, against a local HTTP server that records what it receives: the request is the
+// The HttpLibrary of the runtime's API clients, through PooledKubeConfig.makeApiClient and
+// client-node's CustomObjectsApi, against a local HTTP server that records what it receives: the request is the
 // one client-node would send with fetch(), an answer's status and body reach client-node as
 // they would, and an abort signal (the operator's request deadline) ends a request that hangs.
 import { once } from 'node:events';
@@ -7,12 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { ApiException, CustomObjectsApi, HttpMethod, RequestContext } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AppCopy, GROUP, VERSION } from '../../../src/api/appcopy.ts';
-import { ConflictError } from '../../../src/k8s/api-errors.ts';
-import { createAppCopyStore } from '../../../src/k8s/appcopy-store.ts';
-import { withRequestTimeout } from '../../../src/runtime/kube-request-timeout.ts';
-import { PooledKubeConfig } from '../../../src/runtime/pooled-kube-config.ts';
-import { createUndiciRequestLibrary } from '../../../src/runtime/undici-request-library.ts';
+import { ConflictError, translateApiError } from '../src/kube-api-error.ts';
+import { withRequestTimeout } from '../src/kube-request-timeout.ts';
+import { PooledKubeConfig } from '../src/pooled-kube-config.ts';
+import { createUndiciRequestLibrary } from '../src/undici-request-library.ts';
 
 const TOKEN = 'undici-request-library-test-token';
 
@@ -83,7 +81,7 @@ async function startServer(
 }
 
 function kubeConfigFor(server: string): PooledKubeConfig {
-  const kc = new PooledKubeConfig();
+  const kc = new PooledKubeConfig({ userAgent: 'rainbond-appcopy-operator' });
   kc.loadFromOptions({
     // Plain HTTP: client-node allows it only with skipTLSVerify.
     clusters: [{ name: 'local', server, skipTLSVerify: true }],
@@ -94,11 +92,15 @@ function kubeConfigFor(server: string): PooledKubeConfig {
   return kc;
 }
 
-const stored: AppCopy = {
+/** Any custom resource: the runtime knows no kind of its own. */
+const GROUP = 'example.io';
+const VERSION = 'v1';
+const path = { group: GROUP, version: VERSION, plural: 'widgets', namespace: 'team-a', name: 'copy-1' };
+const stored = {
   apiVersion: `${GROUP}/${VERSION}`,
-  kind: 'AppCopy',
+  kind: 'Widget',
   metadata: { namespace: 'team-a', name: 'copy-1', uid: 'u-1', resourceVersion: '41', generation: 1 },
-  spec: {} as AppCopy['spec'],
+  spec: {},
 };
 
 describe('the undici request() HttpLibrary of PooledKubeConfig', () => {
@@ -108,16 +110,20 @@ describe('the undici request() HttpLibrary of PooledKubeConfig', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(echoed));
     });
-    const store = createAppCopyStore(kubeConfigFor(api.url).makeApiClient(CustomObjectsApi));
+    const customObjects = kubeConfigFor(api.url).makeApiClient(CustomObjectsApi);
 
-    const written = await store.writeStatus(stored, { phase: 'Copying' });
+    const written = (await customObjects.replaceNamespacedCustomObjectStatus({
+      ...path,
+      body: { ...stored, status: { phase: 'Copying' } },
+      fieldManager: 'appcopy-operator',
+    })) as typeof stored & { status: unknown };
 
     expect(written.metadata.resourceVersion).toBe('42');
     expect(written.status).toEqual({ phase: 'Copying' });
     const [request] = api.received;
     expect(request?.method).toBe('PUT');
     expect(request?.url).toBe(
-      `/apis/${GROUP}/${VERSION}/namespaces/team-a/appcopies/copy-1/status?fieldManager=appcopy-operator`,
+      `/apis/${GROUP}/${VERSION}/namespaces/team-a/widgets/copy-1/status?fieldManager=appcopy-operator`,
     );
     expect(JSON.parse(request?.body ?? '')).toEqual({ ...stored, status: { phase: 'Copying' } });
     expect(request?.headers).toMatchObject({
@@ -144,7 +150,6 @@ describe('the undici request() HttpLibrary of PooledKubeConfig', () => {
     });
     const kc = kubeConfigFor(api.url);
     const customObjects = kc.makeApiClient(CustomObjectsApi);
-    const path = { group: GROUP, version: VERSION, plural: 'appcopies', namespace: 'team-a', name: 'copy-1' };
 
     const failure = await customObjects
       .replaceNamespacedCustomObjectStatus({ ...path, body: stored })
@@ -153,9 +158,11 @@ describe('the undici request() HttpLibrary of PooledKubeConfig', () => {
     expect(failure).toBeInstanceOf(ApiException);
     expect(failure).toMatchObject({ code: 409, headers: { warning: '299 - "one", 299 - "two"' } });
     expect(JSON.parse((failure as ApiException<string>).body)).toEqual(conflict);
-    await expect(createAppCopyStore(customObjects).writeStatus(stored, {})).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      customObjects
+        .replaceNamespacedCustomObjectStatus({ ...path, body: stored })
+        .catch((error: unknown) => translateApiError(error, 'widget team-a/copy-1')),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("ends a request whose answer never comes at the caller's deadline, and closes it", async () => {
@@ -163,9 +170,9 @@ describe('the undici request() HttpLibrary of PooledKubeConfig', () => {
       // never answers
     });
     const kc = withRequestTimeout(kubeConfigFor(api.url), 200);
-    const store = createAppCopyStore(kc.makeApiClient(CustomObjectsApi));
+    const customObjects = kc.makeApiClient(CustomObjectsApi);
 
-    await expect(store.get('team-a', 'copy-1')).rejects.toThrow(/abort|timeout/i);
+    await expect(customObjects.getNamespacedCustomObject(path)).rejects.toThrow(/abort|timeout/i);
     await api.abandoned;
     expect(api.received).toHaveLength(1);
   });

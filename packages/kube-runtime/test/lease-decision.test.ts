@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LeaseSnapshot } from '../../../src/runtime/lease-client.ts';
+import type { LeaseSnapshot } from '../src/lease-client.ts';
 import {
   decideLease,
   type LeaseDecision,
@@ -7,7 +7,7 @@ import {
   leadershipLapsed,
   observeLease,
   releasedRecord,
-} from '../../../src/runtime/lease-decision.ts';
+} from '../src/lease-decision.ts';
 
 const NOW = 1_000_000;
 const lease = (

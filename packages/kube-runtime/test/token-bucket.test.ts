@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullBucket, reserveToken, type TokenBucketState } from '../../../src/runtime/token-bucket.ts';
+import { fullBucket, reserveToken, type TokenBucketState } from '../src/token-bucket.ts';
 
 const opts = { qps: 10, burst: 3 };
 

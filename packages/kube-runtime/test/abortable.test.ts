@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ABORTED, abortable } from '../../../src/runtime/abortable.ts';
+import { ABORTED, abortable } from '../src/abortable.ts';
 
 describe('abortable', () => {
   it('passes the value through when the promise settles first', async () => {

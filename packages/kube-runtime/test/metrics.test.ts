@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createRuntimeMetrics } from '../../../src/runtime/metrics.ts';
-import { WorkQueue } from '../../../src/runtime/work-queue.ts';
-import { createFakeClock } from '../../support/fake-clock.ts';
+import { createRuntimeMetrics } from '../src/metrics.ts';
+import { createFakeClock } from '../src/testing.ts';
+import { WorkQueue } from '../src/work-queue.ts';
 import { captureLogs } from './log-capture.ts';
 
 async function sample(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BackoffOptions, backoffDelay } from '../../../src/runtime/backoff.ts';
+import { type BackoffOptions, backoffDelay } from '../src/backoff.ts';
 
 const noJitter: BackoffOptions = { baseMs: 100, maxMs: 10_000, jitter: 0 };
 const halfJitter: BackoffOptions = { baseMs: 100, maxMs: 10_000, jitter: 0.5 };
