@@ -8,7 +8,7 @@
 // time of a request on a machine that was resting, as the intent (after the console's reads) and
 // the outcome (after the copy call) are.
 //
-//   node bench/api-client-cost.ts [--n 2000] [--idle 0]
+//   node bench/probes/api-client-cost.ts [--n 2000] [--idle 0]
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -17,13 +17,13 @@ import {
   IsomorphicFetchHttpLibrary,
   ServerConfiguration,
 } from '@kubernetes/client-node';
-import { PooledKubeConfig } from '../packages/kube-runtime/src/pooled-kube-config.ts';
-import { type AppCopy, GROUP, VERSION } from '../src/api/appcopy.ts';
-import { createAppCopyStore } from '../src/k8s/appcopy-store.ts';
-import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
-import { createKubeRest, expectStatus } from './kube-rest.ts';
-import { median, percentile } from './stats.ts';
-import { createNamespace, ensureCrd, finishedStatus, manifest } from './workload.ts';
+import { PooledKubeConfig } from '../../packages/kube-runtime/src/pooled-kube-config.ts';
+import { type AppCopy, GROUP, VERSION } from '../../src/api/appcopy.ts';
+import { createAppCopyStore } from '../../src/k8s/appcopy-store.ts';
+import { startControlPlane } from '../../test/support/control-plane/control-plane.ts';
+import { createKubeRest, expectStatus } from '../kube-rest.ts';
+import { median, percentile } from '../stats.ts';
+import { createNamespace, ensureCrd, finishedStatus, manifest } from '../workload.ts';
 
 const option = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);

@@ -3,13 +3,13 @@
 // of the status carrying the resourceVersion as its precondition. Each form writes two statuses
 // (the intent, then the outcome) on 1,000 AppCopies of its own, 16 in flight.
 //
-//   node bench/status-write-cost.ts [--n 1000]
+//   node bench/probes/status-write-cost.ts [--n 1000]
 
-import { GROUP, VERSION } from '../src/api/appcopy.ts';
-import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
-import { createKubeRest, expectStatus } from './kube-rest.ts';
-import { cpuSecondsOf } from './process-stats.ts';
-import { createNamespace, ensureCrd, finishedStatus, forEachLimit, manifest } from './workload.ts';
+import { GROUP, VERSION } from '../../src/api/appcopy.ts';
+import { startControlPlane } from '../../test/support/control-plane/control-plane.ts';
+import { createKubeRest, expectStatus } from '../kube-rest.ts';
+import { cpuSecondsOf } from '../process-stats.ts';
+import { createNamespace, ensureCrd, finishedStatus, forEachLimit, manifest } from '../workload.ts';
 
 type Stored = { metadata: { generation: number; resourceVersion: string; managedFields?: unknown } };
 const nAt = process.argv.indexOf('--n');

@@ -2,8 +2,8 @@
 // snapshot (.heapsnapshot) in the terminal, so a profile can be read and quoted without a
 // browser:
 //
-//   node bench/profile-summary.ts /tmp/appcopy-prof/burst-0.cpuprofile [--top 25]
-//   node bench/profile-summary.ts /tmp/appcopy-prof/Heap.*.heapsnapshot [--top 25]
+//   node bench/probes/profile-summary.ts /tmp/appcopy-prof/burst-0.cpuprofile [--top 25]
+//   node bench/probes/profile-summary.ts /tmp/appcopy-prof/Heap.*.heapsnapshot [--top 25]
 //
 // CPU: self time by function and by package (node_modules/<name>, node: internals, our src/),
 // and inclusive time of the functions that matter most. Heap: retained-size-free summary by
@@ -168,7 +168,7 @@ function summariseHeap(snapshot: HeapSnapshot, top: number): string {
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: node bench/profile-summary.ts FILE.cpuprofile|FILE.heapsnapshot [--top N]\n');
+  process.stderr.write('usage: node bench/probes/profile-summary.ts FILE.cpuprofile|FILE.heapsnapshot [--top N]\n');
   process.exit(2);
 }
 const topAt = rest.indexOf('--top');

@@ -2,13 +2,13 @@
 // plane of its own with nobody watching: the cost model behind the burst's CPU bound
 // (docs/performance.md). 1,000 requests of each kind, 16 in flight, over kept-alive connections.
 //
-//   node bench/apiserver-cost.ts [--n 1000]
+//   node bench/probes/apiserver-cost.ts [--n 1000]
 
-import { GROUP, VERSION } from '../src/api/appcopy.ts';
-import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
-import { createKubeRest, expectStatus } from './kube-rest.ts';
-import { cpuSecondsOf } from './process-stats.ts';
-import { createNamespace, ensureCrd, finishedStatus, forEachLimit, manifest } from './workload.ts';
+import { GROUP, VERSION } from '../../src/api/appcopy.ts';
+import { startControlPlane } from '../../test/support/control-plane/control-plane.ts';
+import { createKubeRest, expectStatus } from '../kube-rest.ts';
+import { cpuSecondsOf } from '../process-stats.ts';
+import { createNamespace, ensureCrd, finishedStatus, forEachLimit, manifest } from '../workload.ts';
 
 const nAt = process.argv.indexOf('--n');
 const n = nAt >= 0 ? Number(process.argv[nAt + 1]) : 1000;
