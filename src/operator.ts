@@ -79,15 +79,6 @@ export async function startOperator(
   });
   const core = kc.makeApiClient(CoreV1Api);
   const apiStore = createAppCopyStore(kc.makeApiClient(CustomObjectsApi));
-  // Every status the operator writes reaches the controller's copy index at once (see copying-index.ts).
-  const store: AppCopyStore = {
-    ...apiStore,
-    async writeStatus(object, status) {
-      const written = await apiStore.writeStatus(object, status);
-      controller.observeWritten(written);
-      return written;
-    },
-  };
   const events = createEventRecorder(core, { component: 'appcopy-operator', host: identity, now, logger });
   const credentials = createCredentialsResolver({
     secrets: createSecretReader(core),
@@ -125,53 +116,63 @@ export async function startOperator(
   const following = config.followTimeoutMs > 0;
   const controller = createAppCopyController({
     informer,
-    reconcile: (key) => reconcile(key),
     following,
     concurrency: 2 * config.concurrency, // twice the copy slots (see copySlots)
     clock: systemClock,
     logger,
     gate: () => elector === undefined || elector.isLeader(),
     metrics: runtimeMetrics.workQueue,
-  });
-  const finalizer = createFinalizer({
-    store,
-    rainbond,
-    credentials,
-    events,
-    verifySettleMs: config.verifySettleMs,
-    pollMs: 2000,
-    now,
-  });
-  const follower = createFollower({
-    store,
-    rainbond,
-    credentials,
-    events,
-    settings: {
-      followTimeoutMs: config.followTimeoutMs,
-      followIntervalMs: config.followIntervalMs,
-      followMaxIntervalMs: 60_000,
-    },
-    now,
-    onFollowOutcome: operatorMetrics.onFollowOutcome,
-  });
-  const reconcile = createReconciler({
-    store,
-    rainbond,
-    credentials,
-    events,
-    targets: controller.targets,
-    copySlots,
-    settings: { verifySettleMs: config.verifySettleMs, targetBusyRecheckMs: 5000 },
-    now,
-    newAttemptId: randomUUID,
-    logger,
-    onCopyOutcome: operatorMetrics.onCopyOutcome,
-    ...(hooks.failpoint ? { failpoint: hooks.failpoint } : {}),
-    stages: {
-      ...(following ? { follow: follower } : {}),
-      finalize: finalizer.finalize,
-      syncFinalizer: finalizer.syncFinalizer,
+    makeReconcile: ({ targets, observeWritten }) => {
+      // Every status the operator writes reaches the controller's copy index at once (copy/copying-index.ts).
+      const store: AppCopyStore = {
+        ...apiStore,
+        async writeStatus(object, status) {
+          const written = await apiStore.writeStatus(object, status);
+          observeWritten(written);
+          return written;
+        },
+      };
+      const finalizer = createFinalizer({
+        store,
+        rainbond,
+        credentials,
+        events,
+        verifySettleMs: config.verifySettleMs,
+        pollMs: 2000,
+        now,
+      });
+      const follower = createFollower({
+        store,
+        rainbond,
+        credentials,
+        events,
+        settings: {
+          followTimeoutMs: config.followTimeoutMs,
+          followIntervalMs: config.followIntervalMs,
+          followMaxIntervalMs: 60_000,
+        },
+        now,
+        onFollowOutcome: operatorMetrics.onFollowOutcome,
+      });
+      return createReconciler({
+        store,
+        rainbond,
+        credentials,
+        events,
+        targets,
+        copySlots,
+        settings: { verifySettleMs: config.verifySettleMs, targetBusyRecheckMs: 5000 },
+        now,
+        newAttemptId: randomUUID,
+        logger,
+        onCopyOutcome: operatorMetrics.onCopyOutcome,
+        ...(hooks.failpoint ? { failpoint: hooks.failpoint } : {}),
+        stages: {
+          ...(following ? { follow: follower } : {}),
+          finalize: finalizer.finalize,
+          syncFinalizer: finalizer.syncFinalizer,
+        },
+      });
     },
   });
 

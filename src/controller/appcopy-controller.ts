@@ -15,12 +15,16 @@ import { type Outcome, outcomeOf, toQueueResult } from './outcome.ts';
 /** Retry delays for reconciles that are waiting on the outside world (console, credentials). */
 export const RECONCILE_BACKOFF = { baseMs: 200, maxMs: 300_000, jitter: 0.2 };
 
-export interface AppCopyController {
-  queue: WorkQueue;
-  /** Serialises copies per target app; hand it to the reconciler. */
+/** What the controller gives the reconciler it makes (see `makeReconcile`). */
+export interface ControllerParts {
+  /** Serialises copies per target app. */
   targets: TargetGuard;
   /** Tells the controller about an object the operator itself just wrote (before the watch does). */
   observeWritten(object: AppCopy): void;
+}
+
+export interface AppCopyController extends ControllerParts {
+  queue: WorkQueue;
   start(): void;
   /** Stops taking new work, lets in-flight reconciles finish within `drainTimeoutMs`, stops the informer. */
   stop(drainTimeoutMs: number): Promise<void>;
@@ -28,8 +32,12 @@ export interface AppCopyController {
 
 export function createAppCopyController(deps: {
   informer: Informer<CachedAppCopy>;
-  /** Resolved lazily: the reconciler is built with this controller's `targets`. */
-  reconcile: (key: string, signal: AbortSignal) => Promise<Outcome>;
+  /**
+   * Builds the reconcile from the controller's parts, once, before anything runs: the
+   * reconciler needs the target lock, and its status writes must reach the copy index. `signal`
+   * aborts when the queue shuts down and its drain deadline has passed.
+   */
+  makeReconcile: (parts: ControllerParts) => (key: string, signal: AbortSignal) => Promise<Outcome>;
   /** Whether finished copies are followed until they run (FOLLOW_TIMEOUT > 0). */
   following: boolean;
   concurrency: number;
@@ -69,7 +77,7 @@ export function createAppCopyController(deps: {
       // change re-queues the key after updating the cache, so nothing is missed.
       const known = newestKnown(key);
       if (known && !needsReconcile(known, deps.following)) return undefined;
-      const outcome = await outcomeOf(() => deps.reconcile(key, signal));
+      const outcome = await outcomeOf(() => reconcile(key, signal));
       if (outcome.kind === 'retry') {
         const fields = { appcopy: key, why: outcome.why };
         if (outcome.quiet) logger.debug(fields, 'reading again');
@@ -107,17 +115,21 @@ export function createAppCopyController(deps: {
     ownWrites.delete(objectKey(c));
   });
 
+  function observeWritten(object: AppCopy): void {
+    const written = toCachedAppCopy(object);
+    index.observe(written);
+    const key = objectKey(written);
+    const cached = informer.get(key);
+    if (!cached || isOlderVersion(cached.resourceVersion, written.resourceVersion))
+      ownWrites.set(key, written);
+  }
+  // Made once the parts exist, before the informer starts: the queue's handler runs only then.
+  const reconcile = deps.makeReconcile({ targets, observeWritten });
+
   return {
     queue,
     targets,
-    observeWritten(object) {
-      const written = toCachedAppCopy(object);
-      index.observe(written);
-      const key = objectKey(written);
-      const cached = informer.get(key);
-      if (!cached || isOlderVersion(cached.resourceVersion, written.resourceVersion))
-        ownWrites.set(key, written);
-    },
+    observeWritten,
     start() {
       informer.start();
     },

@@ -61,7 +61,8 @@ export function createReconciler(deps: ReconcilerDeps) {
     return { generation: object.metadata.generation, now: deps.now() };
   }
 
-  return async function reconcile(key: string): Promise<Outcome> {
+  /** `signal`: the work queue's, aborted once shutdown's drain deadline has passed. */
+  return async function reconcile(key: string, signal?: AbortSignal): Promise<Outcome> {
     const { namespace, name } = parseKey(key);
     const log = deps.logger.child({ appcopy: key });
     // 1. Load, fresh.
@@ -74,7 +75,8 @@ export function createReconciler(deps: ReconcilerDeps) {
     const step = nextStep(object, spec?.deletionPolicy, following);
     log.debug({ step, phase: object.status?.phase }, 'reconcile');
 
-    // 3. Act.
+    // 3. Act, unless the process is past its shutdown deadline: then start nothing new.
+    if (signal?.aborted) return done;
     switch (step) {
       case 'ignore':
         return done;

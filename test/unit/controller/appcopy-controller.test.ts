@@ -71,7 +71,7 @@ async function setUp() {
   const reconciled: string[] = [];
   const controller = createAppCopyController({
     informer,
-    reconcile: async (key) => {
+    makeReconcile: () => async (key) => {
       reconciled.push(key);
       return done;
     },
