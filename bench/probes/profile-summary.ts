@@ -168,7 +168,9 @@ function summariseHeap(snapshot: HeapSnapshot, top: number): string {
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: node bench/probes/profile-summary.ts FILE.cpuprofile|FILE.heapsnapshot [--top N]\n');
+  process.stderr.write(
+    'usage: node bench/probes/profile-summary.ts FILE.cpuprofile|FILE.heapsnapshot [--top N]\n',
+  );
   process.exit(2);
 }
 const topAt = rest.indexOf('--top');
