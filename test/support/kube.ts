@@ -1,9 +1,10 @@
 // Helpers for integration tests against the shared control plane started by
 // control-plane/global-setup.ts. Each test works in a namespace of its own.
-import { spawn } from 'node:child_process';
+
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
+import { type ProcessResult, runProcess } from './run-process.ts';
 
 export { applyManifestFile, applyManifests, parseManifests } from './control-plane/apply-manifests.ts';
 
@@ -36,11 +37,7 @@ export async function createTestNamespace(kc: KubeConfig, prefix: string): Promi
   return name;
 }
 
-export interface KubectlResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type KubectlResult = ProcessResult;
 
 /**
  * Runs the machine's `kubectl` with `--kubeconfig` (default: the shared control plane's) and
@@ -52,28 +49,13 @@ export function kubectl(
   options: { kubeconfig?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<KubectlResult> {
   const kubeconfig = options.kubeconfig ?? inject('kubeconfigPath');
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'ENOENT'
-          ? new Error('kubectl is not on PATH; install it (e.g. apt-get install kubectl) to run this test')
-          : error,
-      );
-    });
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {}); // kubectl may exit before reading all of its input
-    child.stdin.end(options.input ?? '');
+  const { input, timeoutMs } = options;
+  return runProcess('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+    ...(input === undefined ? {} : { input }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'ENOENT'
+      ? new Error('kubectl is not on PATH; install it (e.g. apt-get install kubectl) to run this test')
+      : error;
   });
 }
