@@ -2,13 +2,10 @@
 // deploy/components/secrets-opt-in), added to the cluster-wide overlay and moved into a
 // namespace of their own, pass a server-side dry run on the test bed without a warning.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyManifestFile, kubectl, testKubeConfig } from '../../support/kube.ts';
-import { DEPLOY_DIR, kustomizeText, parseManifests } from '../../unit/deploy/kustomize.ts';
+import { parseManifests, renderText } from '../../unit/deploy/kustomize.ts';
 
 beforeAll(async () => {
   const kc = testKubeConfig();
@@ -16,32 +13,13 @@ beforeAll(async () => {
     await applyManifestFile(kc, fileURLToPath(new URL(crd, import.meta.url)));
 });
 
-function render(namespace: string, components: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'appcopy-kustomize-'));
-  try {
-    writeFileSync(
-      join(dir, 'kustomization.yaml'),
-      [
-        'apiVersion: kustomize.config.k8s.io/v1beta1',
-        'kind: Kustomization',
-        `namespace: ${namespace}`,
-        'resources:',
-        `  - ${relative(dir, join(DEPLOY_DIR, 'overlays', 'cluster-wide'))}`,
-        'components:',
-        ...components.map((c) => `  - ${relative(dir, join(DEPLOY_DIR, 'components', c))}`),
-        '',
-      ].join('\n'),
-    );
-    return kustomizeText(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 describe('the monitoring and secrets-opt-in components', () => {
   it('with the cluster-wide overlay, are accepted by a server-side dry run without a warning', async () => {
     const namespace = `kustomize-${randomBytes(4).toString('hex')}`;
-    const manifests = render(namespace, ['service-monitor', 'monitoring', 'secrets-opt-in']);
+    const manifests = renderText('cluster-wide', {
+      namespace,
+      components: ['service-monitor', 'monitoring', 'secrets-opt-in'],
+    });
     const objects = parseManifests(manifests);
     expect(objects.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(
       expect.arrayContaining([

@@ -1,21 +1,7 @@
-// The chart and the kustomize overlays install the same operator: the same permissions (each
-// verb in the same scope, and the same roles offered to people and to opting-in namespaces),
-// the same hardened pod, and the same PDB and NetworkPolicy rules. Names differ only by the
-// release name, so roles are compared by what they grant, not by what they are called.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, renderChart, type Values } from '../../support/tools/helm-chart.ts';
 import { ensureTool, TOOL_BUILD_TIMEOUT_MS } from '../../support/tools/tool-cache.ts';
-import {
-  DEPLOY_DIR,
-  type K8sObject,
-  kustomizeText,
-  OPERATOR_NAMESPACE,
-  parseManifests,
-  render,
-} from './kustomize.ts';
+import { type K8sObject, OPERATOR_NAMESPACE, render } from './kustomize.ts';
 
 beforeAll(async () => {
   await ensureTool('helm');
@@ -103,34 +89,9 @@ const cases: { name: string; chart: Values; kustomize: () => K8sObject[] }[] = [
   {
     name: 'Secrets opt-in ↔ overlays/cluster-wide + components/secrets-opt-in',
     chart: { watch: { scope: 'all' }, secrets: { access: 'optIn' } },
-    kustomize: () => renderWithComponent('secrets-opt-in'),
+    kustomize: () => render('cluster-wide', { components: ['secrets-opt-in'] }),
   },
 ];
-
-/**
- * The cluster-wide overlay with one of the newer components. kustomize.ts' COMPONENTS are the
- * ones every overlay test combines; secrets-opt-in goes with cluster-wide only.
- */
-function renderWithComponent(component: string): K8sObject[] {
-  const dir = mkdtempSync(join(tmpdir(), 'appcopy-kustomize-'));
-  try {
-    writeFileSync(
-      join(dir, 'kustomization.yaml'),
-      [
-        'apiVersion: kustomize.config.k8s.io/v1beta1',
-        'kind: Kustomization',
-        'resources:',
-        `  - ${relative(dir, join(DEPLOY_DIR, 'overlays', 'cluster-wide'))}`,
-        'components:',
-        `  - ${relative(dir, join(DEPLOY_DIR, 'components', component))}`,
-        '',
-      ].join('\n'),
-    );
-    return parseManifests(kustomizeText(dir));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe.each(cases)('the chart watching $name', ({ chart, kustomize }) => {
   // Release "appcopy-operator": the chart's full name is then the overlays' names.

@@ -13,7 +13,8 @@ export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');
 export const OVERLAYS = ['cluster-wide', 'single-namespace'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 export const COMPONENTS = ['default-token', 'service-monitor'] as const;
-export type Component = (typeof COMPONENTS)[number];
+/** Every component in deploy/components: COMPONENTS are the ones every overlay test combines. */
+export type Component = (typeof COMPONENTS)[number] | 'monitoring' | 'secrets-opt-in';
 
 /** The namespace the overlays install into unless a user's overlay moves them. */
 export const OPERATOR_NAMESPACE = 'appcopy-system';
