@@ -59,3 +59,28 @@ export function kubectl(
       : error;
   });
 }
+
+/**
+ * `kubectl apply --server-side --dry-run=server -o name` of `manifests` as `fieldManager`: the API
+ * server admits (or refuses, with warnings on stderr) every object without storing it.
+ * `forceConflicts` takes over fields another manager owns, as a re-install does.
+ */
+export function serverSideDryRun(
+  manifests: string,
+  opts: { fieldManager: string; forceConflicts?: boolean },
+): Promise<KubectlResult> {
+  return kubectl(
+    [
+      'apply',
+      '--server-side',
+      ...(opts.forceConflicts ? ['--force-conflicts'] : []),
+      '--dry-run=server',
+      `--field-manager=${opts.fieldManager}`,
+      '-o',
+      'name',
+      '-f',
+      '-',
+    ],
+    { input: manifests },
+  );
+}

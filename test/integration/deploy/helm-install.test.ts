@@ -9,7 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyManifestFile, kubectl, testKubeConfig, testNamespaceLabel } from '../../support/kube.ts';
+import {
+  applyManifestFile,
+  serverSideDryRun,
+  testKubeConfig,
+  testNamespaceLabel,
+} from '../../support/kube.ts';
 import { NAMESPACE_MODES, parseRendered, renderChartText } from '../../support/tools/helm-chart.ts';
 import { ensureTool, TOOL_BUILD_TIMEOUT_MS } from '../../support/tools/tool-cache.ts';
 
@@ -49,20 +54,8 @@ async function createNamespaces(objects: { metadata: { namespace?: string } }[],
   }
 }
 
-async function dryRun(manifests: string) {
-  return kubectl(
-    [
-      'apply',
-      '--server-side',
-      '--dry-run=server',
-      `--field-manager=${FIELD_MANAGER}`,
-      '-o',
-      'name',
-      '-f',
-      '-',
-    ],
-    { input: manifests },
-  );
+function dryRun(manifests: string) {
+  return serverSideDryRun(manifests, { fieldManager: FIELD_MANAGER });
 }
 
 describe('installing the chart, as a server-side dry run against a real API server', () => {

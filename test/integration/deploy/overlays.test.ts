@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyManifestFile, kubectl, testKubeConfig } from '../../support/kube.ts';
+import { applyManifestFile, kubectl, serverSideDryRun, testKubeConfig } from '../../support/kube.ts';
 import {
   COMPONENTS,
   type Component,
@@ -34,20 +34,7 @@ async function dryRunInstall(manifests: string) {
   expect(created.code).toBe(0);
   // --force-conflicts: the CRD is already on the shared control plane, applied by the test
   // setup under another field manager; taking over its fields is what a re-install does too.
-  const result = await kubectl(
-    [
-      'apply',
-      '--server-side',
-      '--force-conflicts',
-      '--dry-run=server',
-      `--field-manager=${FIELD_MANAGER}`,
-      '-o',
-      'name',
-      '-f',
-      '-',
-    ],
-    { input: manifests },
-  );
+  const result = await serverSideDryRun(manifests, { fieldManager: FIELD_MANAGER, forceConflicts: true });
   return { objects, ...result };
 }
 
