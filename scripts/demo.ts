@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
+import { runProcess } from '../test/support/run-process.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from '../test/support/simulator/fixtures/default.ts';
 import { startSimulator } from '../test/support/simulator/index.ts';
 
@@ -26,24 +27,15 @@ const say = (text: string) => process.stdout.write(`\n\x1b[1m==> ${text}\x1b[0m\
  * (spawnSync) would freeze the console the operator is talking to.
  */
 async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<string> {
-  const child = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
+  const result = await runProcess('kubectl', args, {
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    timeoutMs: 120_000,
+    ...(input === undefined ? {} : { input }),
+  }).catch((error: Error) => {
+    throw new Error(`kubectl is needed for the demo: ${error.message}`);
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  child.stdin.end(input ?? '');
-  const [code] = (await Promise.race([
-    once(child, 'exit'),
-    once(child, 'error').then(([error]) => {
-      throw new Error(`kubectl is needed for the demo: ${(error as Error).message}`);
-    }),
-  ])) as [number | null];
-  if (code !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${stderr}`);
-  return stdout;
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
 }
 
 const MANIFEST = `apiVersion: openapi.rainbond.io/v1alpha1
