@@ -1,17 +1,14 @@
-import {
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  type KubeConfig,
-  RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node';
+import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { type Dispatcher, request } from 'undici';
 import type { ListResult, ListWatch, WatchEventType } from './informer.ts';
 import { KubeApiError, kubeApiErrorFromStatus } from './kube-api-error.ts';
 
 // The ListWatch of any resource on a real API server, over the REST paths, authenticated by the
 // KubeConfig exactly as client-node's generated clients are (applySecurityAuthentication sets
-// the headers and the TLS dispatcher). The watch is read as a stream of JSON lines, so ERROR
-// events (410 Expired) become errors instead of being dropped.
+// the headers and the TLS dispatcher: PooledKubeConfig's one connection) and sent, like theirs,
+// with undici's request() (undici-request-library.ts): one HTTP path to the API server. The
+// watch is read as a stream of JSON lines, so ERROR events (410 Expired) become errors instead
+// of being dropped.
 
 export interface KubeResource {
   /** API group; '' for the core group. */
@@ -52,7 +49,6 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
   const pageSize = opts.pageSize ?? 500;
   const watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
-  const http = new IsomorphicFetchHttpLibrary();
   const groupVersion = opts.group === '' ? opts.version : `${opts.group}/${opts.version}`;
 
   const urlWith = (params: Record<string, string | undefined>): string => {
@@ -67,17 +63,21 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
     return url.toString();
   };
 
-  const get = async (url: string, signal: AbortSignal): Promise<ResponseContext> => {
-    const request = new RequestContext(url, HttpMethod.GET);
-    request.setHeaderParam('Accept', 'application/json');
-    await kc.applySecurityAuthentication(request);
-    request.setSignal(signal);
-    return http.send(request).toPromise();
+  const get = async (url: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> => {
+    const context = new RequestContext(url, HttpMethod.GET);
+    context.setHeaderParam('Accept', 'application/json');
+    await kc.applySecurityAuthentication(context);
+    return request(url, {
+      method: 'GET',
+      headers: context.getHeaders(),
+      signal,
+      dispatcher: context.getDispatcher(),
+    });
   };
 
-  const failure = async (response: ResponseContext): Promise<KubeApiError> => {
+  const failure = async (response: Dispatcher.ResponseData): Promise<KubeApiError> => {
     const text = await response.body.text().catch(() => '');
-    return kubeApiErrorFromStatus(parseJson(text), response.httpStatusCode);
+    return kubeApiErrorFromStatus(parseJson(text), response.statusCode);
   };
 
   const listConverted = async <C>(
@@ -92,7 +92,7 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
         urlWith({ limit: String(pageSize), continue: continueToken }),
         AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]),
       );
-      if (response.httpStatusCode !== 200) throw await failure(response);
+      if (response.statusCode !== 200) throw await failure(response);
       const page = parseJson(await response.body.text()) as {
         kind?: string;
         items?: unknown[];
@@ -115,7 +115,7 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
     listConverted,
 
     async watch(resourceVersion, onEvent, signal) {
-      let response: ResponseContext;
+      let response: Dispatcher.ResponseData;
       try {
         response = await get(
           urlWith({
@@ -130,10 +130,7 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
         if (signal.aborted) return;
         throw err;
       }
-      if (response.httpStatusCode !== 200) throw await failure(response);
-      const stream = response.body.stream();
-      if (!stream) throw new KubeApiError(500, 'watch response has no body');
-      const reader = stream.getReader();
+      if (response.statusCode !== 200) throw await failure(response);
       const decoder = new TextDecoder();
       let buffer = '';
       const deliver = (line: string): void => {
@@ -145,10 +142,8 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
         if (WATCH_EVENT_TYPES.has(event.type)) onEvent(event.type as WatchEventType, event.object);
       };
       try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value, { stream: true });
+        for await (const chunk of response.body) {
+          buffer += decoder.decode(chunk as Uint8Array, { stream: true });
           for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
             const line = buffer.slice(0, newline);
             buffer = buffer.slice(newline + 1);
@@ -161,7 +156,7 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
         throw err;
       } finally {
         // Closes the connection when we stop reading early (error, abort, undecodable event).
-        await reader.cancel().catch(() => {});
+        if (!response.body.destroyed) response.body.destroy();
       }
     },
   };
