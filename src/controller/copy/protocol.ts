@@ -595,20 +595,18 @@ export function createCopyProtocol(deps: CopyProtocolDeps) {
   return { copy, verify };
 }
 
-export type CopyProtocol = ReturnType<typeof createCopyProtocol>;
-
 /**
  * Whether the console itself answered a call whose outcome is unknown, so that it is no longer
  * working on it: a 500 (the view raised) or a 2xx we could not read. A 502/503/504 may come from
  * a proxy in front of a console that is still copying, and a timeout or reset says nothing.
  */
-export function consoleFinished(error: unknown): boolean {
+function consoleFinished(error: unknown): boolean {
   if (!(error instanceof RainbondOutcomeUnknownError) || error.httpStatus === undefined) return false;
   return error.httpStatus === 500 || (error.httpStatus >= 200 && error.httpStatus < 300);
 }
 
 /** A console failure that is not a definite rejection: what to tell the user, and the reason. */
-export function consoleTrouble(error: unknown): [ReasonName, string] {
+function consoleTrouble(error: unknown): [ReasonName, string] {
   if (error instanceof RainbondUnauthorizedError) {
     return [
       Reason.Unauthorized,
