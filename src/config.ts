@@ -2,9 +2,19 @@
 // start. A wrong value stops the program with one message naming the setting and what it
 // accepts. This module is pure: main.ts hands it the environment, argv and a file reader.
 import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/** DEFAULT_CONSOLE (see controller/console-access.ts). */
+export type DefaultConsoleSetting = { kind: 'env' } | { kind: 'none' } | { kind: 'cluster'; name: string };
 
 export interface Config {
-  rainbondUrl: URL;
+  /** The operator's own console; undefined when RAINBOND_URL is not set. */
+  rainbondUrl: URL | undefined;
+  /** The console of AppCopies without spec.consoleRef. */
+  defaultConsole: DefaultConsoleSetting;
+  /** Whether ClusterRainbondConsoles (and Namespaces, for their selectors) are watched. */
+  clusterConsoles: boolean;
+  consoleCheckIntervalMs: number;
   /** The default token; never logged. Undefined when neither RAINBOND_TOKEN nor RAINBOND_TOKEN_FILE is set. */
   defaultToken: string | undefined;
   refuseDefaultToken: boolean;
@@ -30,16 +40,6 @@ export interface Config {
   resyncPeriodMs: number;
   watchSilenceTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-}
-
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses "500ms", "30s", "10m", "1h" into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = DURATION.exec(text.trim());
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNIT[match[2] as string]!);
 }
 
 const duration = (min: number) =>
@@ -86,7 +86,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     env: 'RAINBOND_URL',
     flag: '--rainbond-url',
-    description: "The Rainbond console's base URL, e.g. http://rainbond-console:7070 (required)",
+    description:
+      "The operator's own Rainbond console, e.g. http://rainbond-console:7070: the default console with DEFAULT_CONSOLE=env (no rules: every watched namespace may use it), and the console of AppCopies copied before consoles were resources",
     schema: z
       .string()
       .url('an http(s) URL such as http://rainbond-console:7070')
@@ -100,27 +101,62 @@ export const SETTINGS: readonly Setting[] = [
     env: 'RAINBOND_TOKEN',
     flag: '--rainbond-token',
     description:
-      'The default access token, for AppCopies without credentialsSecretRef (prefer RAINBOND_TOKEN_FILE)',
+      "The token for the operator's own console (RAINBOND_URL), for AppCopies without credentialsSecretRef (prefer RAINBOND_TOKEN_FILE)",
     schema: z.string().min(1, 'a non-empty token'),
     secret: true,
   },
   {
     env: 'RAINBOND_TOKEN_FILE',
     flag: '--rainbond-token-file',
-    description: 'A file holding the default access token (e.g. a mounted Secret); read at start',
+    description:
+      "A file holding the token for the operator's own console (e.g. a mounted Secret); read at start",
     schema: z.string().min(1, 'a file path'),
   },
   {
     env: 'REFUSE_DEFAULT_TOKEN',
     flag: '--refuse-default-token',
-    description: 'true: every AppCopy must name its own credentialsSecretRef (clusters shared between teams)',
+    description:
+      "true: every AppCopy using the operator's own console must name its own credentialsSecretRef",
     default: 'false',
     schema: bool,
   },
   {
+    env: 'DEFAULT_CONSOLE',
+    flag: '--default-console',
+    description:
+      "The console of AppCopies without spec.consoleRef: env (the operator's own, RAINBOND_URL), none (every AppCopy names its console), or ClusterRainbondConsole/NAME (whose rules apply). Default: env when RAINBOND_URL is set, else none",
+    schema: z
+      .string()
+      .regex(
+        /^(env|none|ClusterRainbondConsole\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/,
+        'env, none or ClusterRainbondConsole/NAME',
+      )
+      .transform((value): DefaultConsoleSetting => {
+        if (value === 'env' || value === 'none') return { kind: value };
+        return { kind: 'cluster', name: value.slice(value.indexOf('/') + 1) };
+      }),
+  },
+  {
+    env: 'CLUSTER_CONSOLES',
+    flag: '--cluster-consoles',
+    description:
+      'Watch ClusterRainbondConsoles and the Namespaces their rules select (false: only RainbondConsoles in the watched namespaces, for installations without cluster-wide permissions)',
+    default: 'true',
+    schema: bool,
+  },
+  {
+    env: 'CONSOLE_CHECK_INTERVAL',
+    flag: '--console-check-interval',
+    description:
+      'How often each console resource is checked (reachable, TLS trusted, token accepted); its token and CA are read again each time, and at once when the console refuses the token',
+    default: '1m',
+    schema: duration(1000),
+  },
+  {
     env: 'RAINBOND_CA_FILE',
     flag: '--rainbond-ca-file',
-    description: 'PEM CA bundle trusted for an HTTPS console, in addition to the system CAs',
+    description:
+      "PEM CA bundle trusted for the operator's own console over HTTPS, in addition to the system CAs",
     schema: z.string().min(1, 'a file path'),
   },
   {
@@ -334,9 +370,17 @@ export function loadConfig(
     }
     values[s.env] = parsed.data;
   }
-  if (values.RAINBOND_URL === undefined) {
+  const defaultConsole =
+    (values.DEFAULT_CONSOLE as DefaultConsoleSetting | undefined) ??
+    (values.RAINBOND_URL === undefined ? { kind: 'none' } : { kind: 'env' });
+  if (defaultConsole.kind === 'env' && values.RAINBOND_URL === undefined) {
     throw new ConfigError(
-      "RAINBOND_URL (--rainbond-url) is required: the Rainbond console's base URL, e.g. http://rainbond-console:7070",
+      "RAINBOND_URL (--rainbond-url) is required with DEFAULT_CONSOLE=env: the operator's own Rainbond console, e.g. http://rainbond-console:7070",
+    );
+  }
+  if (defaultConsole.kind === 'cluster' && values.CLUSTER_CONSOLES === false) {
+    throw new ConfigError(
+      'DEFAULT_CONSOLE (--default-console) names a ClusterRainbondConsole, but CLUSTER_CONSOLES (--cluster-consoles) is false: the operator would not watch it',
     );
   }
   if (values.RAINBOND_TOKEN !== undefined && values.RAINBOND_TOKEN_FILE !== undefined) {
@@ -386,7 +430,10 @@ export function loadConfig(
     );
   }
   return {
-    rainbondUrl: new URL(values.RAINBOND_URL as string),
+    rainbondUrl: values.RAINBOND_URL === undefined ? undefined : new URL(values.RAINBOND_URL as string),
+    defaultConsole,
+    clusterConsoles: values.CLUSTER_CONSOLES as boolean,
+    consoleCheckIntervalMs: values.CONSOLE_CHECK_INTERVAL as number,
     defaultToken,
     refuseDefaultToken: values.REFUSE_DEFAULT_TOKEN as boolean,
     rainbondCaFile: values.RAINBOND_CA_FILE as string | undefined,

@@ -12,7 +12,6 @@ import {
   createKubeListWatch,
   createLeaderElector,
   createRuntimeMetrics,
-  createSlots,
   startHealthServer,
   systemClock,
   withRequestTimeout,
@@ -21,14 +20,36 @@ import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from 
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { GROUP, objectKey, PLURAL, VERSION } from './api/appcopy.ts';
+import {
+  CLUSTER_CONSOLE_KIND,
+  CLUSTER_CONSOLE_PLURAL,
+  CONSOLE_KIND,
+  CONSOLE_PLURAL,
+  describeConsole,
+  normalizeConsoleUrl,
+  OPERATOR_CONSOLE_KEY,
+} from './api/console.ts';
 import type { Config } from './config.ts';
+import {
+  type CachedNamespace,
+  consoleObjectKey,
+  createConsoleCatalogue,
+  toCachedNamespace,
+  toConsoleObject,
+} from './consoles/catalogue.ts';
+import { createConnections } from './consoles/connections.ts';
+import { createConsoleCheck, parseConsoleKey } from './consoles/console-check.ts';
+import { type ConsoleController, createConsoleController } from './consoles/console-controller.ts';
 import { createAppCopyController } from './controller/appcopy-controller.ts';
-import { toCachedAppCopy } from './controller/cached-appcopy.ts';
+import { type CachedAppCopy, toCachedAppCopy } from './controller/cached-appcopy.ts';
+import { createConsoleAccessor } from './controller/console-access.ts';
 import { createCredentialsResolver } from './controller/credentials.ts';
 import { createFinalizer } from './controller/finalize.ts';
 import { createFollower } from './controller/follow.ts';
 import { createReconciler } from './controller/reconciler.ts';
 import { type AppCopyStore, createAppCopyStore } from './k8s/appcopy-store.ts';
+import { createConfigMapReader } from './k8s/config-map-reader.ts';
+import { createConsoleStore } from './k8s/console-store.ts';
 import { createEventRecorder } from './k8s/event-recorder.ts';
 import { createSecretReader } from './k8s/secret-reader.ts';
 import { createOperatorMetrics } from './metrics.ts';
@@ -64,29 +85,69 @@ export async function startOperator(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const runtimeMetrics = createRuntimeMetrics(registry, 'appcopy');
-  // CONCURRENCY bounds the copy calls in flight, the load on the console. Twice as many
-  // reconciles run, so that while those copies are in flight the next ones are read, checked
-  // and locked, ready to go the moment a slot frees (docs/performance.md).
-  const copySlots = createSlots('copy calls', config.concurrency);
-  const operatorMetrics = createOperatorMetrics(registry, copySlots);
-
-  const rainbond = createRainbondClient({
-    baseUrl: config.rainbondUrl.toString(),
-    copyTimeoutMs: config.copyTimeoutMs,
-    requestTimeoutMs: config.requestTimeoutMs,
-    ...(config.rainbondCaFile ? { ca: readFileSync(config.rainbondCaFile) } : {}),
-    onResponse: operatorMetrics.onRainbondResponse,
-  });
   const core = kc.makeApiClient(CoreV1Api);
-  const apiStore = createAppCopyStore(kc.makeApiClient(CustomObjectsApi));
+  const customObjects = kc.makeApiClient(CustomObjectsApi);
+  const apiStore = createAppCopyStore(customObjects);
   const events = createEventRecorder(core, { component: 'appcopy-operator', host: identity, now, logger });
+  const secrets = createSecretReader(core);
   const credentials = createCredentialsResolver({
-    secrets: createSecretReader(core),
+    secrets,
     defaultToken: config.defaultToken,
     refuseDefaultToken: config.refuseDefaultToken,
   });
 
+  // One connection per console: its own client (pool, CA, timeouts) and copy slots. A console's
+  // copy concurrency (CONCURRENCY for the operator's own) bounds the copy calls in flight there,
+  // the load on that console; twice CONCURRENCY reconciles run, so that while copies are in
+  // flight the next ones are read, checked and locked, ready to go the moment a slot frees
+  // (docs/performance.md).
+  let operatorMetrics: ReturnType<typeof createOperatorMetrics> | undefined;
+  const connections = createConnections({
+    makeClient: (key, settings) =>
+      createRainbondClient({
+        baseUrl: settings.url,
+        copyTimeoutMs: settings.copyTimeoutMs,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        ...(settings.ca === undefined ? {} : { ca: settings.ca }),
+        ...(key === OPERATOR_CONSOLE_KEY ? {} : { caSetting: `spec.caBundle of ${describeConsoleKey(key)}` }),
+        onResponse: (event) => operatorMetrics?.onRainbondResponse(key, event),
+      }),
+    later: (ms, close) => setTimeout(close, ms).unref(),
+  });
+  operatorMetrics = createOperatorMetrics(registry, () => connections.list());
+  const metrics = operatorMetrics;
+  const operatorConsole = config.rainbondUrl
+    ? {
+        connection: connections.configure(OPERATOR_CONSOLE_KEY, {
+          generation: undefined,
+          url: normalizeConsoleUrl(config.rainbondUrl.toString()),
+          ca: config.rainbondCaFile ? readFileSync(config.rainbondCaFile, 'utf8') : undefined,
+          copyTimeoutMs: config.copyTimeoutMs,
+          requestTimeoutMs: config.requestTimeoutMs,
+          copyConcurrency: config.concurrency,
+          settleMs: config.verifySettleMs,
+        }),
+      }
+    : undefined;
+  if (operatorConsole) {
+    // The operator's own console has no resource to report on and no rules: it is not checked,
+    // and its AppCopies meet its troubles as they come (ConsoleUnavailable, Unauthorized).
+    operatorConsole.connection.readiness = {
+      ready: true,
+      reason: 'NotChecked',
+      message: "the operator's own console is not checked",
+    };
+  }
+  const toCached = (raw: unknown) => toCachedAppCopy(raw, operatorConsole?.connection.settings.url);
+
   const namespaces = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
+  const informerDefaults = {
+    resyncMs: config.resyncPeriodMs,
+    watchSilenceMs: config.watchSilenceTimeoutMs,
+    backoff: { baseMs: 500, maxMs: 30_000, jitter: 0.2 },
+    clock: systemClock,
+    logger,
+  };
   const informers = namespaces.map((namespace) =>
     createInformer({
       name: `appcopies${namespace ? `/${namespace}` : ''}`,
@@ -102,15 +163,70 @@ export async function startOperator(
         ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
       }),
       keyOf: objectKey,
-      transform: toCachedAppCopy,
-      resyncMs: config.resyncPeriodMs,
-      watchSilenceMs: config.watchSilenceTimeoutMs,
-      backoff: { baseMs: 500, maxMs: 30_000, jitter: 0.2 },
-      clock: systemClock,
-      logger,
+      transform: toCached,
+      ...informerDefaults,
     }),
   );
   const informer = informers.length === 1 ? informers[0]! : combineInformers('appcopies', informers);
+
+  // The console resources and namespace labels, from informers: a copy's console, rules and
+  // token cost no API server request (its own credentials Secret aside).
+  const consoleInformers = namespaces.map((namespace) =>
+    createInformer({
+      name: `rainbondconsoles${namespace ? `/${namespace}` : ''}`,
+      listWatch: createKubeListWatch(kc, {
+        group: GROUP,
+        version: VERSION,
+        plural: CONSOLE_PLURAL,
+        ...(namespace ? { namespace } : {}),
+      }),
+      keyOf: consoleObjectKey,
+      transform: toConsoleObject(CONSOLE_KIND),
+      ...informerDefaults,
+    }),
+  );
+  const consoleInformer =
+    consoleInformers.length === 1
+      ? consoleInformers[0]!
+      : combineInformers('rainbondconsoles', consoleInformers);
+  const clusterConsoleInformer = config.clusterConsoles
+    ? createInformer({
+        name: 'clusterrainbondconsoles',
+        listWatch: createKubeListWatch(kc, {
+          group: GROUP,
+          version: VERSION,
+          plural: CLUSTER_CONSOLE_PLURAL,
+        }),
+        keyOf: consoleObjectKey,
+        transform: toConsoleObject(CLUSTER_CONSOLE_KIND),
+        ...informerDefaults,
+      })
+    : undefined;
+  // Namespaces only for the cluster consoles' selectors: a RainbondConsole serves its own namespace.
+  const namespaceInformer = config.clusterConsoles
+    ? createInformer({
+        name: 'namespaces',
+        listWatch: createKubeListWatch(kc, { group: '', version: 'v1', plural: 'namespaces', pageSize: 500 }),
+        keyOf: (n: CachedNamespace) => n.name,
+        transform: toCachedNamespace,
+        ...informerDefaults,
+      })
+    : undefined;
+  const catalogue = createConsoleCatalogue({
+    consoles: consoleInformer,
+    clusterConsoles: clusterConsoleInformer,
+    namespaces: namespaceInformer,
+  });
+
+  let consoleController: ConsoleController | undefined;
+  const consoles = createConsoleAccessor({
+    catalogue,
+    connections,
+    credentials,
+    defaultConsole: config.defaultConsole,
+    operatorConsole,
+    recheck: (key) => consoleController?.recheck(key),
+  });
 
   let elector: ReturnType<typeof createLeaderElector> | undefined;
   const following = config.followTimeoutMs > 0;
@@ -122,6 +238,7 @@ export async function startOperator(
     logger,
     gate: () => elector === undefined || elector.isLeader(),
     metrics: runtimeMetrics.workQueue,
+    toCached,
     makeReconcile: ({ targets, observeWritten }) => {
       // Every status the operator writes reaches the controller's copy index at once (copy/copying-index.ts).
       const store: AppCopyStore = {
@@ -132,19 +249,9 @@ export async function startOperator(
           return written;
         },
       };
-      const finalizer = createFinalizer({
-        store,
-        rainbond,
-        credentials,
-        events,
-        verifySettleMs: config.verifySettleMs,
-        pollMs: 2000,
-        now,
-      });
+      const finalizer = createFinalizer({ store, events, pollMs: 2000, now });
       const follower = createFollower({
         store,
-        rainbond,
-        credentials,
         events,
         settings: {
           followTimeoutMs: config.followTimeoutMs,
@@ -156,12 +263,10 @@ export async function startOperator(
       });
       return createReconciler({
         store,
-        rainbond,
-        credentials,
+        consoles,
         events,
         targets,
-        copySlots,
-        settings: { verifySettleMs: config.verifySettleMs, targetBusyRecheckMs: 5000 },
+        settings: { targetBusyRecheckMs: 5000, consoleUncheckedRecheckMs: 1000 },
         now,
         newAttemptId: randomUUID,
         logger,
@@ -175,6 +280,41 @@ export async function startOperator(
       });
     },
   });
+
+  /** Whether the cached AppCopy `c` uses the console `key` (named, recorded or by default). */
+  const usesConsole = (key: string) => (c: CachedAppCopy) =>
+    c.console === key || (c.console === undefined && consoles.defaultConsoleKey() === key);
+  consoleController = createConsoleController({
+    consoles: consoleInformer,
+    clusterConsoles: clusterConsoleInformer,
+    namespaces: namespaceInformer,
+    check: createConsoleCheck({
+      catalogue,
+      connections,
+      secrets,
+      configMaps: createConfigMapReader(core),
+      store: createConsoleStore(customObjects),
+      events,
+      defaults: {
+        copyTimeoutMs: config.copyTimeoutMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+        copyConcurrency: config.concurrency,
+        verifySettleMs: config.verifySettleMs,
+      },
+      checkIntervalMs: config.consoleCheckIntervalMs,
+      now,
+      logger,
+      onChange: (key) => controller.wake(usesConsole(key)),
+      onReadiness: metrics.onConsoleReadiness,
+    }),
+    onRulesChanged: (key) => controller.wake(usesConsole(key)),
+    onNamespaceChanged: (namespace) => controller.wake((c) => c.namespace === namespace),
+    maxBackoffMs: config.consoleCheckIntervalMs,
+    clock: systemClock,
+    logger,
+    gate: () => elector === undefined || elector.isLeader(),
+  });
+  const consoleWork = consoleController;
 
   let resolveStopped: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => {
@@ -204,6 +344,7 @@ export async function startOperator(
     electorRun = elector.run(leaderAbort.signal);
   }
 
+  consoleWork.start();
   controller.start();
   const health = await startHealthServer({
     host: config.healthAddress,
@@ -211,7 +352,12 @@ export async function startOperator(
     registry,
     checks: {
       healthz: () => true,
-      readyz: () => (informer.hasSynced() ? true : 'the AppCopy cache has not been filled yet'),
+      readyz: () =>
+        !informer.hasSynced()
+          ? 'the AppCopy cache has not been filled yet'
+          : !catalogue.synced()
+            ? 'the console and namespace caches have not been filled yet'
+            : true,
     },
   });
   logger.info(
@@ -221,7 +367,9 @@ export async function startOperator(
       concurrency: config.concurrency,
       leaderElection: config.leaderElect,
       healthPort: health.port,
-      console: config.rainbondUrl.origin,
+      console: config.rainbondUrl?.origin ?? 'none',
+      defaultConsole: consoles.defaultConsoleKey() ?? 'none',
+      clusterConsoles: config.clusterConsoles,
     },
     'operator started',
   );
@@ -239,9 +387,12 @@ export async function startOperator(
         );
         // Reconciles still waiting for a copy slot stop before their intent (nothing written,
         // nothing sent: the next leader takes them up); copies already sent finish.
-        copySlots.close();
+        for (const connection of connections.list()) connection.copySlots.close();
         const drainStarted = systemClock.now();
-        await controller.stop(config.shutdownGracePeriodMs);
+        await Promise.all([
+          controller.stop(config.shutdownGracePeriodMs),
+          consoleWork.stop(config.shutdownGracePeriodMs),
+        ]);
         await events.flush(Math.max(0, config.shutdownGracePeriodMs - (systemClock.now() - drainStarted)));
         leaderAbort.abort();
         await electorRun.catch(() => undefined);
@@ -249,11 +400,17 @@ export async function startOperator(
           await elector
             .release()
             .catch((error: unknown) => logger.warn({ err: error }, 'could not release the lease'));
-        rainbond.close();
+        connections.closeAll();
         await health.close();
         logger.info('stopped');
       })();
       return shuttingDown;
     },
   };
+}
+
+/** A console key in words, for messages. */
+function describeConsoleKey(key: string): string {
+  const id = parseConsoleKey(key);
+  return id ? describeConsole(id) : key;
 }

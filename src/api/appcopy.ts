@@ -47,6 +47,15 @@ export const appCopySpecSchema = z.object({
     )
     .optional(),
   credentialsSecretRef: z.object({ name: z.string().min(1).max(253) }).optional(),
+  consoleRef: z
+    .object({
+      kind: z.enum(['RainbondConsole', 'ClusterRainbondConsole']),
+      name: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/)
+        .max(253),
+    })
+    .optional(),
   deletionPolicy: z.enum(['Orphan', 'Delete']).default('Orphan'),
 });
 export type AppCopySpec = z.infer<typeof appCopySpecSchema>;
@@ -88,8 +97,20 @@ export interface CopyAttempt {
   expectedCopies: string[];
 }
 
+/**
+ * The console the copy was made in, recorded with the intent: verifying, following and deleting
+ * the copies use this console, whatever spec.consoleRef or the default console say later.
+ * `Default` is the operator's own console (RAINBOND_URL), which has no resource.
+ */
+export interface RecordedConsole {
+  kind: 'RainbondConsole' | 'ClusterRainbondConsole' | 'Default';
+  name?: string;
+  url: string;
+}
+
 export interface AppCopyStatus {
   phase?: Phase;
+  console?: RecordedConsole;
   observedGeneration?: number;
   copiedCount?: number;
   services?: CopiedService[];
@@ -128,9 +149,12 @@ export function parseKey(key: string): { namespace: string; name: string } {
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-/** Target apps are identified by region and app id (app ids are unique within a console). */
-export function targetKey(spec: Pick<AppCopySpec, 'target'>): string {
-  return `${spec.target.regionName}/${spec.target.appId}`;
+/**
+ * Target apps are identified by the console's URL, the region and the app id (app ids are
+ * unique within a console; two console resources may name the same console).
+ */
+export function targetKey(consoleUrl: string, target: { regionName: string; appId: number }): string {
+  return `${consoleUrl} ${target.regionName}/${target.appId}`;
 }
 
 /** Readable, single-line description of a zod error for a condition message. */

@@ -28,6 +28,11 @@ export const Reason = {
   DefaultTokenRefused: 'DefaultTokenRefused',
   Unauthorized: 'Unauthorized',
   ConsoleUnavailable: 'ConsoleUnavailable',
+  ConsoleNotFound: 'ConsoleNotFound',
+  ConsoleNotReady: 'ConsoleNotReady',
+  ConsoleChanged: 'ConsoleChanged',
+  // Stalled=True, phase Pending: the console's rules refuse the copy (re-evaluated when they change)
+  CopyNotAllowed: 'CopyNotAllowed',
   // Stalled=True (phase Failed)
   InvalidSpec: 'InvalidSpec',
   PreflightFailed: 'PreflightFailed',

@@ -25,6 +25,11 @@ export interface ControllerParts {
 
 export interface AppCopyController extends ControllerParts {
   queue: WorkQueue;
+  /**
+   * Queues every cached AppCopy that `which` picks and that may have work to do: those using a
+   * console whose rules, readiness or token changed, or those of a namespace whose labels did.
+   */
+  wake(which: (c: CachedAppCopy) => boolean): void;
   start(): void;
   /** Stops taking new work, lets in-flight reconciles finish within `drainTimeoutMs`, stops the informer. */
   stop(drainTimeoutMs: number): Promise<void>;
@@ -45,7 +50,10 @@ export function createAppCopyController(deps: {
   logger: Logger;
   gate?: () => boolean;
   metrics?: WorkQueueMetrics;
+  /** What the cache keeps of an object the operator wrote (as the informer's transform does). */
+  toCached?: (object: AppCopy) => CachedAppCopy;
 }): AppCopyController {
+  const toCached = deps.toCached ?? toCachedAppCopy;
   const { informer, logger } = deps;
   // The operator's own writes that the informer has not delivered yet. A reconcile that ends
   // with the outcome write is often followed at once by the run queued by its own intent's
@@ -116,7 +124,7 @@ export function createAppCopyController(deps: {
   });
 
   function observeWritten(object: AppCopy): void {
-    const written = toCachedAppCopy(object);
+    const written = toCached(object);
     index.observe(written);
     const key = objectKey(written);
     const cached = informer.get(key);
@@ -130,6 +138,11 @@ export function createAppCopyController(deps: {
     queue,
     targets,
     observeWritten,
+    wake(which) {
+      for (const c of informer.list()) {
+        if (which(c) && needsReconcile(c, deps.following)) queue.add(objectKey(c));
+      }
+    },
     start() {
       informer.start();
     },

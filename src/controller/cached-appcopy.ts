@@ -2,8 +2,9 @@
 // reconcile is due and which target app it copies into. Reconciles themselves always re-read
 // the object from the API server, so the cache may lag without harm. With 10,000 AppCopies the
 // difference between this and the full object is most of the operator's memory.
-import type { AppCopy, AppCopyStatus, Phase } from '../api/appcopy.ts';
+import { type AppCopy, type AppCopyStatus, type Phase, targetKey } from '../api/appcopy.ts';
 import { ConditionType } from '../api/conditions.ts';
+import { type ConsoleRef, consoleIdOf, consoleKey, OPERATOR_CONSOLE_KEY } from '../api/console.ts';
 import { nextStep } from './next-step.ts';
 
 export interface CachedAppCopy {
@@ -14,8 +15,17 @@ export interface CachedAppCopy {
   deleting: boolean;
   finalizers: string[] | undefined;
   deletionPolicy: 'Orphan' | 'Delete' | undefined;
-  /** `${regionName}/${appId}` of spec.target, or undefined when the spec is malformed. */
+  /**
+   * The target app as the target lock names it (targetKey: the console's URL, region and app
+   * id), or undefined when the spec is malformed. The URL is the recorded console's, else the
+   * operator's own console's (an AppCopy copied before consoles were resources).
+   */
   target: string | undefined;
+  /**
+   * The key of the console this AppCopy uses: the one its copy was made in, else the one its
+   * spec names; undefined when it uses the default console.
+   */
+  console: string | undefined;
   phase: Phase | undefined;
   observedGeneration: number | undefined;
   componentsReadyReason: string | undefined;
@@ -30,11 +40,16 @@ interface RawAppCopy {
     deletionTimestamp?: string;
     finalizers?: string[];
   };
-  spec?: { deletionPolicy?: string; target?: { regionName?: unknown; appId?: unknown } };
+  spec?: {
+    deletionPolicy?: string;
+    target?: { regionName?: unknown; appId?: unknown };
+    consoleRef?: { kind?: unknown; name?: unknown };
+  };
   status?: AppCopyStatus;
 }
 
-export function toCachedAppCopy(raw: unknown): CachedAppCopy {
+/** `operatorConsoleUrl`: RAINBOND_URL, normalised (see CachedAppCopy.target); '' without one. */
+export function toCachedAppCopy(raw: unknown, operatorConsoleUrl = ''): CachedAppCopy {
   const o = raw as RawAppCopy;
   const meta = o.metadata ?? {};
   if (!meta.name || !meta.namespace) throw new TypeError('AppCopy without metadata.name/namespace');
@@ -50,13 +65,31 @@ export function toCachedAppCopy(raw: unknown): CachedAppCopy {
     deletionPolicy: policy === 'Delete' || policy === 'Orphan' ? policy : undefined,
     target:
       target && typeof target.regionName === 'string' && typeof target.appId === 'number'
-        ? `${target.regionName}/${target.appId}`
+        ? targetKey(o.status?.console?.url ?? operatorConsoleUrl, {
+            regionName: target.regionName,
+            appId: target.appId,
+          })
         : undefined,
+    console: usedConsole(o, meta.namespace),
     phase: o.status?.phase,
     observedGeneration: o.status?.observedGeneration,
     componentsReadyReason: o.status?.conditions?.find((c) => c.type === ConditionType.ComponentsReady)
       ?.reason,
   };
+}
+
+/** Copying or copied: the console of the copy (recorded, or the operator's own before consoles were resources); else the named one. */
+function usedConsole(o: RawAppCopy, namespace: string): string | undefined {
+  const started = o.status?.phase === 'Copying' || o.status?.phase === 'Succeeded';
+  const recorded = started ? o.status?.console : undefined;
+  if (started && (recorded === undefined || recorded.kind === 'Default')) return OPERATOR_CONSOLE_KEY;
+  const ref = recorded ?? o.spec?.consoleRef;
+  if (
+    (ref?.kind !== 'RainbondConsole' && ref?.kind !== 'ClusterRainbondConsole') ||
+    typeof ref.name !== 'string'
+  )
+    return undefined;
+  return consoleKey(consoleIdOf(ref as ConsoleRef, namespace));
 }
 
 /**

@@ -20,13 +20,12 @@ import {
 import { ConditionType, Reason } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
-import type { RainbondClient } from '../rainbond/client.ts';
-import { RainbondError, RainbondRejectedError } from '../rainbond/errors.ts';
+import { RainbondError, RainbondRejectedError, RainbondUnauthorizedError } from '../rainbond/errors.ts';
 import type { Component } from '../rainbond/types.ts';
 import { targetApp } from './apps.ts';
+import type { ConsoleAccess, ConsoleSession } from './console-access.ts';
 import { callSettled } from './copy/attempt.ts';
 import { judgeCopy } from './copy/verdict.ts';
-import type { CredentialsResolver } from './credentials.ts';
 import { done, type Outcome, requeueAfter, retry } from './outcome.ts';
 import { createReporter } from './report.ts';
 import { deletingStatus } from './status.ts';
@@ -36,10 +35,7 @@ const DELETED_THEN_REFUSED = new Set([409, 412]);
 
 export function createFinalizer(deps: {
   store: AppCopyStore;
-  rainbond: RainbondClient;
-  credentials: CredentialsResolver;
   events: EventRecorder;
-  verifySettleMs: number;
   pollMs: number;
   now: () => Date;
 }) {
@@ -73,7 +69,16 @@ export function createFinalizer(deps: {
     );
   }
 
-  async function finalize(object: AppCopy, spec: AppCopySpec | undefined, log: Logger): Promise<Outcome> {
+  /**
+   * `access`: the console the copies were made in (ConsoleAccessor.forExistingCopy), undefined
+   * when the spec is unreadable.
+   */
+  async function finalize(
+    object: AppCopy,
+    spec: AppCopySpec | undefined,
+    access: ConsoleAccess | undefined,
+    log: Logger,
+  ): Promise<Outcome> {
     if (object.metadata.annotations?.[ABANDON_ANNOTATION] === 'true') {
       log.info('deletion: copies abandoned by annotation');
       await deps.events.record(
@@ -86,19 +91,20 @@ export function createFinalizer(deps: {
       return done;
     }
     const status = object.status ?? {};
-    if (!spec || (status.phase !== 'Copying' && (status.services ?? []).length === 0)) {
+    if (!spec || !access || (status.phase !== 'Copying' && (status.services ?? []).length === 0)) {
       await release(object);
       return done;
     }
-    const token = await deps.credentials.resolve(object.metadata.namespace, spec.credentialsSecretRef);
-    if (!token.ok) {
-      const message = `cannot delete the copies: ${token.message}; or set the annotation ${ABANDON_ANNOTATION}="true" to keep them and let the AppCopy go`;
+    if (!access.ok && access.quiet) return requeueAfter(deps.pollMs); // its console is being checked
+    if (!access.ok) {
+      const message = `cannot delete the copies: ${access.message}; or set the annotation ${ABANDON_ANNOTATION}="true" to keep them and let the AppCopy go`;
       return blocked(object, message);
     }
+    const { session } = access;
     const app = targetApp(spec);
     let live: Component[];
     try {
-      live = await deps.rainbond.listComponents(token.token, app);
+      live = await session.client.listComponents(session.token, app);
     } catch (error) {
       if (targetAppGone(error)) {
         // The target app itself is gone: so are its components.
@@ -106,7 +112,7 @@ export function createFinalizer(deps: {
         await release(object);
         return done;
       }
-      const message = `cannot delete the copies: ${describeError(error)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
+      const message = `cannot delete the copies: ${describeError(error, session)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
       return blocked(object, message);
     }
 
@@ -114,7 +120,7 @@ export function createFinalizer(deps: {
     if (status.phase === 'Copying' && status.attempt) {
       // The copy's outcome was never recorded: find what it made before deleting.
       const verdict = judgeCopy(status.attempt, live);
-      if (verdict.kind !== 'complete' && !callSettled(status.attempt, deps.now(), deps.verifySettleMs)) {
+      if (verdict.kind !== 'complete' && !callSettled(status.attempt, deps.now(), session.settleMs)) {
         await report(
           object,
           true,
@@ -132,7 +138,7 @@ export function createFinalizer(deps: {
 
     for (const component of ours) {
       try {
-        await deps.rainbond.deleteComponent(token.token, app, component.serviceId);
+        await session.client.deleteComponent(session.token, app, component.serviceId);
       } catch (error) {
         if (error instanceof RainbondRejectedError && error.httpStatus === 404) continue;
         if (error instanceof RainbondRejectedError && DELETED_THEN_REFUSED.has(error.httpStatus ?? 0)) {
@@ -142,7 +148,7 @@ export function createFinalizer(deps: {
           );
           continue;
         }
-        const message = `cannot delete copied component ${component.serviceCname} (${component.serviceId}): ${describeError(error)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
+        const message = `cannot delete copied component ${component.serviceCname} (${component.serviceId}): ${describeError(error, session)}; retrying. To keep the copies and let the AppCopy go, set the annotation ${ABANDON_ANNOTATION}="true"`;
         return blocked(object, message);
       }
     }
@@ -150,7 +156,7 @@ export function createFinalizer(deps: {
     // Verify by listing: the delete answers are not the truth (see the top of this file).
     let after: Component[];
     try {
-      after = await deps.rainbond.listComponents(token.token, app);
+      after = await session.client.listComponents(session.token, app);
     } catch (error) {
       if (targetAppGone(error)) {
         log.info({ err: error }, 'deletion: target app not found; nothing left to delete');
@@ -193,8 +199,12 @@ export function createFinalizer(deps: {
   return { finalize, syncFinalizer };
 }
 
-/** A console failure in words; for a refused permission, which one the deleting user lacks. */
-function describeError(error: unknown): string {
+/**
+ * A console failure in words; for a refused permission, which one the deleting user lacks. A
+ * refused token has the console checked again, so a token rotated in its Secret is used next.
+ */
+function describeError(error: unknown, session: ConsoleSession): string {
+  if (error instanceof RainbondUnauthorizedError && !error.permission) session.tokenRefused();
   if (error instanceof RainbondError) return error.message;
   return `unexpected error: ${String((error as Error)?.message ?? error)}`;
 }

@@ -6,7 +6,6 @@ import type { AppCopy, AppCopySpec, CopiedService } from '../api/appcopy.ts';
 import { ConditionType } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
-import type { RainbondClient } from '../rainbond/client.ts';
 import type { AppRef } from '../rainbond/types.ts';
 import { targetApp } from './apps.ts';
 import {
@@ -15,7 +14,7 @@ import {
   latestBuildFailure,
   NO_SUCCESSFUL_BUILD,
 } from './component-health.ts';
-import type { CredentialsResolver } from './credentials.ts';
+import type { ConsoleSession } from './console-access.ts';
 import { done, type Outcome, requeueAfter } from './outcome.ts';
 import { createReporter } from './report.ts';
 import { followedStatus } from './status.ts';
@@ -44,8 +43,6 @@ interface Seen {
 
 export function createFollower(deps: {
   store: AppCopyStore;
-  rainbond: RainbondClient;
-  credentials: CredentialsResolver;
   events: EventRecorder;
   settings: FollowSettings;
   now: () => Date;
@@ -60,7 +57,7 @@ export function createFollower(deps: {
    * "still building" until the next poll.
    */
   async function readFailedBuilds(
-    token: string,
+    session: ConsoleSession,
     app: AppRef,
     ours: readonly CopiedService[],
     live: ReadonlyMap<string, string | null | undefined>,
@@ -71,7 +68,7 @@ export function createFollower(deps: {
       building.map(async (s) => {
         try {
           const failure = latestBuildFailure(
-            await deps.rainbond.listComponentEvents(token, app, s.serviceId),
+            await session.client.listComponentEvents(session.token, app, s.serviceId),
           );
           return failure === undefined ? [] : [[s.serviceId, failure] as const];
         } catch (error) {
@@ -85,28 +82,30 @@ export function createFollower(deps: {
 
   /** One poll of the copies, or undefined when the console cannot be asked now. */
   async function poll(
-    object: AppCopy,
+    session: ConsoleSession | undefined,
     spec: AppCopySpec,
     services: readonly CopiedService[],
     log: Logger,
   ): Promise<Seen | undefined> {
-    const token = await deps.credentials.resolve(object.metadata.namespace, spec.credentialsSecretRef);
-    if (!token.ok) {
-      log.info({ reason: token.reason }, 'cannot follow the copies: no credentials');
-      return undefined;
-    }
+    if (!session) return undefined;
     const app = targetApp(spec);
     try {
-      const list = await deps.rainbond.listComponents(token.token, app);
+      const list = await session.client.listComponents(session.token, app);
       const live = new Map(list.map((c) => [c.serviceId, c.status]));
-      return { live, failedBuilds: await readFailedBuilds(token.token, app, services, live, log) };
+      return { live, failedBuilds: await readFailedBuilds(session, app, services, live, log) };
     } catch (error) {
       log.info({ err: error }, 'cannot follow the copies yet: the console did not answer');
       return undefined;
     }
   }
 
-  return async function follow(object: AppCopy, spec: AppCopySpec, log: Logger): Promise<Outcome> {
+  /** `session`: undefined when the copies' console cannot be asked now (the reconciler logged why). */
+  return async function follow(
+    object: AppCopy,
+    spec: AppCopySpec,
+    session: ConsoleSession | undefined,
+    log: Logger,
+  ): Promise<Outcome> {
     const status = object.status ?? {};
     const services = status.services ?? [];
     const now = deps.now();
@@ -119,7 +118,7 @@ export function createFollower(deps: {
     const seen: Seen | undefined =
       services.length === 0
         ? { live: new Map(), failedBuilds: new Map() }
-        : await poll(object, spec, services, log);
+        : await poll(session, spec, services, log);
     // Without a fresh answer, wait for the next poll; at the timeout, judge on what was last seen.
     if (!seen && !timedOut) return requeueAfter(followInterval(elapsed, deps.settings));
     const live = seen?.live ?? new Map(services.map((s) => [s.serviceId, s.status]));

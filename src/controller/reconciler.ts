@@ -3,7 +3,6 @@
 // to the copy protocol (copy/), following (follow.ts) or deletion (finalize.ts). Every path
 // ends in an Outcome (outcome.ts); statuses are written through report.ts.
 
-import type { Slots } from '@appcopy/kube-runtime';
 import type { Logger } from 'pino';
 import {
   type AppCopy,
@@ -17,24 +16,28 @@ import {
 import { Reason } from '../api/conditions.ts';
 import type { AppCopyStore } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
-import type { RainbondClient } from '../rainbond/client.ts';
-import { type CopyOutcome, type CopySettings, createCopyProtocol } from './copy/protocol.ts';
+import type { ConsoleAccess, ConsoleAccessor, ConsoleSession } from './console-access.ts';
+import { type CopyOutcome, createCopyProtocol } from './copy/protocol.ts';
 import type { TargetGuard } from './copy/target-guard.ts';
-import type { CredentialsResolver } from './credentials.ts';
 import { nextStep } from './next-step.ts';
 import { done, type Outcome, requeueAfter, retry, stalled } from './outcome.ts';
 import { createReporter, type Reporter } from './report.ts';
-import { failedStatus, pendingStatus, verifyingStatus } from './status.ts';
+import { failedStatus, pendingStatus, refusedStatus, verifyingStatus } from './status.ts';
+
+export interface ReconcilerSettings {
+  /** How long to wait before re-checking a target app that another AppCopy is copying into. */
+  targetBusyRecheckMs: number;
+  /** How soon to look again at an AppCopy whose console has not been checked yet. */
+  consoleUncheckedRecheckMs: number;
+}
 
 export interface ReconcilerDeps {
   store: AppCopyStore;
-  rainbond: RainbondClient;
-  credentials: CredentialsResolver;
+  /** Which console each AppCopy talks to, under which rules, with which token. */
+  consoles: ConsoleAccessor;
   events: EventRecorder;
   targets: TargetGuard;
-  /** Bounds the copy calls in flight (CONCURRENCY); see copy/protocol.ts. */
-  copySlots: Slots;
-  settings: CopySettings;
+  settings: ReconcilerSettings;
   now: () => Date;
   newAttemptId: () => string;
   logger: Logger;
@@ -45,8 +48,19 @@ export interface ReconcilerDeps {
   reporter?: Reporter;
   /** Optional later stages (following, deletion); absent ones are no-ops. */
   stages?: {
-    follow?: (object: AppCopy, spec: AppCopySpec, log: Logger) => Promise<Outcome>;
-    finalize?: (object: AppCopy, spec: AppCopySpec | undefined, log: Logger) => Promise<Outcome>;
+    /** `session`: undefined when the copies' console cannot be asked now (`why`). */
+    follow?: (
+      object: AppCopy,
+      spec: AppCopySpec,
+      session: ConsoleSession | undefined,
+      log: Logger,
+    ) => Promise<Outcome>;
+    finalize?: (
+      object: AppCopy,
+      spec: AppCopySpec | undefined,
+      access: ConsoleAccess | undefined,
+      log: Logger,
+    ) => Promise<Outcome>;
     syncFinalizer?: (object: AppCopy, spec: AppCopySpec) => Promise<void>;
   };
 }
@@ -80,8 +94,11 @@ export function createReconciler(deps: ReconcilerDeps) {
     switch (step) {
       case 'ignore':
         return done;
-      case 'finalize':
-        return deps.stages?.finalize ? deps.stages.finalize(object, spec, log) : done;
+      case 'finalize': {
+        if (!deps.stages?.finalize) return done;
+        const access = spec ? await deps.consoles.forExistingCopy(object, spec) : undefined;
+        return deps.stages.finalize(object, spec, access, log);
+      }
       default:
         break;
     }
@@ -102,8 +119,13 @@ export function createReconciler(deps: ReconcilerDeps) {
       case 'done':
         await refreshObservedGeneration(object);
         return done;
-      case 'follow':
-        return deps.stages?.follow ? deps.stages.follow(object, spec, log) : done;
+      case 'follow': {
+        if (!deps.stages?.follow) return done;
+        const access = await deps.consoles.forExistingCopy(object, spec);
+        if (!access.ok)
+          log.info({ reason: access.reason, why: access.message }, 'cannot follow the copies now');
+        return deps.stages.follow(object, spec, access.ok ? access.session : undefined, log);
+      }
       case 'verify':
       case 'copy':
         return guarded(object, spec, step, log);
@@ -124,35 +146,29 @@ export function createReconciler(deps: ReconcilerDeps) {
     });
   }
 
-  /** Copy or verify holding the target app's lock (protocol step 5), with a token. */
+  /**
+   * Copy or verify through the AppCopy's console, holding the target app's lock (protocol step
+   * 5). The console, its rules and the token are settled first: a refused or unready console
+   * makes no console call.
+   */
   async function guarded(
     object: AppCopy,
     spec: AppCopySpec,
     step: 'copy' | 'verify',
     log: Logger,
   ): Promise<Outcome> {
-    const result = await deps.targets.withTarget(targetKey(spec), objectKey(object.metadata), async () => {
-      const token = await deps.credentials.resolve(object.metadata.namespace, spec.credentialsSecretRef);
-      if (!token.ok) {
-        const status =
-          step === 'copy'
-            ? pendingStatus(object.status ?? {}, token.reason, token.message, ctx(object))
-            : verifyingStatus(
-                object.status ?? {},
-                token.reason,
-                `cannot verify the copy: ${token.message}`,
-                ctx(object),
-              );
-        await reporter.report(object, {
-          status,
-          event: { type: 'Warning', reason: token.reason, message: token.message, about: 'Ready' },
-        });
-        return retry(token.message);
-      }
-      return step === 'verify'
-        ? protocol.verify(object, spec, token.token, log)
-        : protocol.copy(object, spec, token.token, log);
-    });
+    const access =
+      step === 'copy'
+        ? await deps.consoles.forNewCopy(object, spec)
+        : await deps.consoles.forExistingCopy(object, spec);
+    if (!access.ok) return noConsole(object, step, access, log);
+    const { session } = access;
+    const target = targetKey(session.console.url, spec.target);
+    const result = await deps.targets.withTarget(target, objectKey(object.metadata), () =>
+      step === 'verify'
+        ? protocol.verify(object, spec, session, log)
+        : protocol.copy(object, spec, session, log),
+    );
     if (!result.busy) return result.value;
     const status = object.status ?? {};
     if (status.phase !== 'Copying') {
@@ -166,5 +182,37 @@ export function createReconciler(deps: ReconcilerDeps) {
       });
     }
     return requeueAfter(settings.targetBusyRecheckMs);
+  }
+
+  /** The AppCopy's console cannot be used now: say why (unless it is only unchecked yet). */
+  async function noConsole(
+    object: AppCopy,
+    step: 'copy' | 'verify',
+    access: Extract<ConsoleAccess, { ok: false }>,
+    log: Logger,
+  ): Promise<Outcome> {
+    if (access.quiet) {
+      log.debug({ why: access.message }, 'waiting for the console to be checked');
+      return requeueAfter(settings.consoleUncheckedRecheckMs);
+    }
+    const status = object.status ?? {};
+    if (access.refused) {
+      await reporter.report(object, {
+        status: refusedStatus(status, access.message, ctx(object)),
+        event: { type: 'Warning', reason: access.reason, message: access.message, about: 'Ready' },
+      });
+      // Final until the console's rules, the spec or the namespace change: each of those
+      // queues this AppCopy again (operator.ts wires the console and namespace watches).
+      return stalled(access.message);
+    }
+    const next =
+      step === 'copy'
+        ? pendingStatus(status, access.reason, access.message, ctx(object))
+        : verifyingStatus(status, access.reason, `cannot verify the copy: ${access.message}`, ctx(object));
+    await reporter.report(object, {
+      status: next,
+      event: { type: 'Warning', reason: access.reason, message: access.message, about: 'Ready' },
+    });
+    return retry(access.message);
   }
 }

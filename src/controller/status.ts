@@ -6,6 +6,7 @@
 // Stalled=True, Ready=False; done -> Ready=True and neither Reconciling nor Stalled.
 import type { AppCopyStatus, CopiedService, CopyAttempt, Phase } from '../api/appcopy.ts';
 import { ConditionType, Reason, type ReasonName, removeCondition, setCondition } from '../api/conditions.ts';
+import { sameJson } from '../api/equality.ts';
 import type { Component } from '../rainbond/types.ts';
 import type { ComponentsVerdict } from './component-health.ts';
 
@@ -84,6 +85,21 @@ export function pendingStatus(
   ctx: Context,
 ): AppCopyStatus {
   return withConditions(status, 'Pending', ctx, { ok: false, reason, message }, 'progressing');
+}
+
+/**
+ * Not copied because the console's rules refuse it (CopyNotAllowed): nothing will happen until
+ * someone changes the rules, the spec or the namespace's labels, so Stalled=True, and the phase
+ * stays Pending: nothing was copied. Re-evaluated whenever the console resource changes.
+ */
+export function refusedStatus(status: AppCopyStatus, message: string, ctx: Context): AppCopyStatus {
+  return withConditions(
+    status,
+    'Pending',
+    ctx,
+    { ok: false, reason: Reason.CopyNotAllowed, message },
+    'stalled',
+  );
 }
 
 /** The intent: written (with the read resourceVersion) before the copy call is sent. */
@@ -210,20 +226,7 @@ export function deletingStatus(
 
 /** Structural equality of two statuses (JSON semantics), used to skip writes that change nothing. */
 export function sameStatus(a: AppCopyStatus | undefined, b: AppCopyStatus | undefined): boolean {
-  return canonical(a ?? {}) === canonical(b ?? {});
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(
-        Object.entries(v as Record<string, unknown>)
-          .filter(([, inner]) => inner !== undefined)
-          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
-      );
-    }
-    return v;
-  });
+  return sameJson(a, b);
 }
 
 /**

@@ -1,16 +1,24 @@
-// Records core/v1 Events on AppCopy objects (shown by `kubectl describe`). Emitting is best
+// Records core/v1 Events on the operator's objects, AppCopies and consoles (shown by
+// `kubectl describe`). Events about a cluster-scoped object go to the namespace `default`, as
+// client-go's recorder does. Emitting is best
 // effort: a failed Event never fails a reconcile, and callers may leave it running (`void`);
 // flush() lets shutdown wait for those. Callers emit when a condition changes, not on every
 // pass, and messages never contain tokens (they come from our own error types).
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_VERSION, type AppCopy, KIND } from '../api/appcopy.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
+/** The object an Event is about. */
+export interface EventSubject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; uid: string; resourceVersion: string };
+}
+
 export interface EventRecorder {
   /** Never rejects. */
-  record(object: AppCopy, type: EventType, reason: string, message: string): Promise<void>;
+  record(object: EventSubject, type: EventType, reason: string, message: string): Promise<void>;
   /** Resolves once the Events being recorded now are done, or after `timeoutMs`. */
   flush(timeoutMs: number): Promise<void>;
 }
@@ -20,8 +28,11 @@ export function createEventRecorder(
   deps: { component: string; host: string; now: () => Date; logger: Logger },
 ): EventRecorder {
   const inFlight = new Set<Promise<void>>();
-  async function send(object: AppCopy, type: EventType, reason: string, message: string): Promise<void> {
-    const { namespace, name, uid, resourceVersion } = object.metadata;
+  async function send(object: EventSubject, type: EventType, reason: string, message: string): Promise<void> {
+    const { name, uid, resourceVersion } = object.metadata;
+    const { apiVersion, kind } = object;
+    const involvedNamespace = object.metadata.namespace;
+    const namespace = involvedNamespace ?? 'default';
     const now = deps.now();
     const timestamp = now.toISOString();
     try {
@@ -29,7 +40,14 @@ export function createEventRecorder(
         namespace,
         body: {
           metadata: { generateName: `${name}.`, namespace },
-          involvedObject: { apiVersion: API_VERSION, kind: KIND, namespace, name, uid, resourceVersion },
+          involvedObject: {
+            apiVersion,
+            kind,
+            ...(involvedNamespace === undefined ? {} : { namespace: involvedNamespace }),
+            name,
+            uid,
+            resourceVersion,
+          },
           type,
           reason,
           message: message.slice(0, 1024),

@@ -79,8 +79,18 @@ const otherCertificateCodes = new Set([
 /** Routes whose request changes something in the console; their unknown outcomes say so. */
 const mutatingRoutes = new Set<RouteName>(['copy', 'operateComponents', 'deleteComponent']);
 
-/** The error a failed call throws, decided from what is known about the failure. */
-export function classifyFailure(route: RouteName, failure: Failure): RainbondError {
+/** Where the console's CA is set, for messages: `the CA file setting (RAINBOND_CA_FILE)` by default. */
+export const OPERATOR_CA_SETTING = 'the CA file setting (RAINBOND_CA_FILE)';
+
+/**
+ * The error a failed call throws, decided from what is known about the failure. `caSetting`
+ * names, for a message about an untrusted certificate, where this console's CA is set.
+ */
+export function classifyFailure(
+  route: RouteName,
+  failure: Failure,
+  caSetting: string = OPERATOR_CA_SETTING,
+): RainbondError {
   switch (failure.type) {
     case 'status':
       return classifyStatus(route, failure.status, failure.bodyText, failure.location);
@@ -90,7 +100,7 @@ export function classifyFailure(route: RouteName, failure: Failure): RainbondErr
         { route, httpStatus: failure.status, cause: failure.problem },
       );
     case 'transport':
-      return classifyTransport(route, failure);
+      return classifyTransport(route, failure, caSetting);
     case 'unusable-token':
       return new RainbondUnauthorizedError(
         `the token cannot be used for ${describeRoute(route)}: ${failure.problem}; nothing was sent`,
@@ -206,12 +216,14 @@ function rawMsg(bodyText: string | undefined): string | undefined {
 function classifyTransport(
   route: RouteName,
   failure: Extract<Failure, { type: 'transport' }>,
+  caSetting: string,
 ): RainbondError {
   const what = describeRoute(route);
   const { code, host, detail } = failure;
   const cause = `${code}: ${detail}`;
   if (failure.stage === 'before-connection') {
-    const notSent = (message: string) => new RainbondNotSentError(message, { route, cause });
+    const notSent = (message: string, certificate = false) =>
+      new RainbondNotSentError(message, { route, cause, certificate });
     if (dnsCodes.has(code)) {
       return notSent(
         `could not resolve the console host ${hostnameOf(host)} for ${what} (${code}); nothing was sent`,
@@ -226,16 +238,21 @@ function classifyTransport(
     const reason = detail.split(';')[0]?.trim() || detail;
     if (untrustedIssuerCodes.has(code)) {
       return notSent(
-        `certificate verification failed for ${host}: ${reason} (${code}); set the CA file setting (RAINBOND_CA_FILE) to the PEM of the CA that signed the console's certificate; nothing was sent`,
+        `certificate verification failed for ${host}: ${reason} (${code}); set ${caSetting} to the PEM of the CA that signed the console's certificate; nothing was sent`,
+        true,
       );
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
       return notSent(
         `certificate verification failed for ${host}: the certificate does not name this host (${code}); use a console URL whose host the certificate names; nothing was sent`,
+        true,
       );
     }
     if (otherCertificateCodes.has(code)) {
-      return notSent(`certificate verification failed for ${host}: ${reason} (${code}); nothing was sent`);
+      return notSent(
+        `certificate verification failed for ${host}: ${reason} (${code}); nothing was sent`,
+        true,
+      );
     }
     if (code === 'ETIMEDOUT') {
       return notSent(

@@ -28,6 +28,7 @@ import {
   describeSchemaMismatch,
   operationAnswerSchema,
   parseJson,
+  teamListSchema,
 } from './schemas.ts';
 import type {
   AppRef,
@@ -70,6 +71,8 @@ export interface RainbondClientOptions {
   onResponse?: (event: ResponseEvent) => void;
   /** The largest answer body read, in bytes (default 16 MiB); a larger one fails the call. */
   maxResponseBytes?: number;
+  /** Where this console's CA is set, named by messages about an untrusted certificate. */
+  caSetting?: string;
 }
 
 export interface RainbondClient {
@@ -114,6 +117,12 @@ export interface RainbondClient {
    * those answers throw RainbondRejectedError after the effect, so callers verify by listing.
    */
   deleteComponent(token: string, app: AppRef, serviceId: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * GET /openapi/v1/teams?page=1&page_size=1: how many teams the token's user belongs to. The
+   * cheapest call that proves, on every release, that the console is reachable, its certificate
+   * trusted and the token accepted (console checks use it).
+   */
+  listTeams(token: string, signal?: AbortSignal): Promise<{ total: number }>;
   /** Destroys the keep-alive agents; later calls fail with RainbondNotSentError. */
   close(): void;
 }
@@ -151,14 +160,18 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
     let outcome: CallOutcome = 'success';
     try {
       const exchange = await transport.send({ timeoutMs: requestTimeoutMs, ...request });
-      if (exchange.type === 'failure') throw classifyFailure(route, exchange.failure);
+      if (exchange.type === 'failure') throw classifyFailure(route, exchange.failure, options.caSetting);
       if (exchange.status < 200 || exchange.status >= 300) {
-        throw classifyFailure(route, {
-          type: 'status',
-          status: exchange.status,
-          bodyText: exchange.bodyText,
-          location: exchange.location,
-        });
+        throw classifyFailure(
+          route,
+          {
+            type: 'status',
+            status: exchange.status,
+            bodyText: exchange.bodyText,
+            location: exchange.location,
+          },
+          options.caSetting,
+        );
       }
       return read(exchange.status, exchange.bodyText);
     } catch (error) {
@@ -260,6 +273,13 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
           });
         }
       });
+    },
+
+    async listTeams(token, signal) {
+      const url = urlOf(['teams'], '?page=1&page_size=1');
+      return call('listTeams', { method: 'GET', url, token, signal }, (status, text) =>
+        parseAnswer('listTeams', status, text, teamListSchema),
+      );
     },
 
     close() {

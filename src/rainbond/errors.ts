@@ -90,6 +90,13 @@ export class RainbondOutcomeUnknownError extends RainbondError {
 export class RainbondNotSentError extends RainbondError {
   override readonly name = 'RainbondNotSentError';
   readonly code = 'RAINBOND_NOT_SENT';
+  /** True when the console's certificate failed verification (a CA, or the URL's host, fixes it). */
+  readonly certificate: boolean;
+
+  constructor(message: string, fields: RainbondErrorFields & { certificate?: boolean }) {
+    super(message, fields);
+    this.certificate = fields.certificate ?? false;
+  }
 }
 
 /**

@@ -9,7 +9,8 @@ export type RouteName =
   | 'componentEvents'
   | 'componentEnvs'
   | 'operateComponents'
-  | 'deleteComponent';
+  | 'deleteComponent'
+  | 'listTeams';
 
 const descriptions: Record<RouteName, string> = {
   copy: 'the copy',
@@ -20,6 +21,7 @@ const descriptions: Record<RouteName, string> = {
   componentEnvs: "the component's environment variables",
   operateComponents: 'the component operation',
   deleteComponent: 'deleting the component',
+  listTeams: "listing the token's teams",
 };
 
 /** The call in words, for error messages: "the console rejected <description> (HTTP 404)". */

@@ -150,6 +150,16 @@ export const componentEnvsSchema = z
 /** POST .../operations success: `{"msg": "操作成功"}`; any JSON object is accepted. */
 export const operationAnswerSchema = z.looseObject({});
 
+/**
+ * GET /openapi/v1/teams?page=1&page_size=1: `{"tenants": [...], "total", "page", "page_size"}`,
+ * the teams of the token's user, for any valid token on every release from 5.16 on
+ * (goodrain/rainbond-console:openapi/views/team_view.py@ae3f1618, ListTeamInfo; docs/compatibility.md).
+ * Only the count is kept.
+ */
+export const teamListSchema = z
+  .looseObject({ tenants: z.array(z.unknown()), total: z.number().int().nonnegative().nullish().catch(null) })
+  .transform((raw) => ({ total: raw.total ?? raw.tenants.length }));
+
 /** The human-readable parts of an error answer, in either style (envelope or framework). */
 export interface ConsoleErrorBody {
   businessCode: number | undefined;

@@ -68,6 +68,7 @@ const METHODS: readonly ConsoleMethod[] = [
   'putComponentEnvs',
   'operateComponents',
   'deleteComponent',
+  'listTeams',
 ];
 
 export function createScriptedConsole(script: ConsoleScript = {}): ScriptedConsole {

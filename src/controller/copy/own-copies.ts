@@ -6,9 +6,9 @@ import { ConflictError } from '@appcopy/kube-runtime';
 import type { Logger } from 'pino';
 import { type AppCopy, type AppCopySpec, objectKey } from '../../api/appcopy.ts';
 import type { AppCopyStore } from '../../k8s/appcopy-store.ts';
-import type { RainbondClient } from '../../rainbond/client.ts';
 import { RainbondRejectedError } from '../../rainbond/errors.ts';
 import type { AppRef, Component } from '../../rainbond/types.ts';
+import type { ConsoleSession } from '../console-access.ts';
 import {
   COPY_RECORD_ANNOTATION,
   type CopyOwner,
@@ -36,7 +36,7 @@ export interface OwnCopies {
   recognise(
     object: AppCopy,
     spec: AppCopySpec,
-    token: string,
+    session: ConsoleCalls,
     expectedCopies: readonly string[],
     target: readonly Component[],
   ): Promise<Recognition>;
@@ -47,7 +47,7 @@ export interface OwnCopies {
   mark(
     owner: CopyOwner,
     attemptId: string,
-    token: string,
+    session: ConsoleCalls,
     app: AppRef,
     components: readonly Component[],
     log: Logger,
@@ -62,13 +62,12 @@ export interface OwnCopies {
   ): Promise<void>;
 }
 
-export function createOwnCopies(deps: {
-  rainbond: RainbondClient;
-  store: AppCopyStore;
-  now: () => Date;
-}): OwnCopies {
+/** The console a record is read from or written to, and the token to do it with. */
+type ConsoleCalls = Pick<ConsoleSession, 'client' | 'token'>;
+
+export function createOwnCopies(deps: { store: AppCopyStore; now: () => Date }): OwnCopies {
   return {
-    async recognise(object, spec, token, expectedCopies, target) {
+    async recognise(object, spec, session, expectedCopies, target) {
       const names = new Set(expectedCopies);
       const candidates = target.filter((c) => names.has(c.serviceCname));
       if (candidates.length === 0) return { kind: 'none' };
@@ -83,7 +82,7 @@ export function createOwnCopies(deps: {
           candidates.map(async (c): Promise<[string, Marking]> => {
             try {
               // An empty list changes nothing and answers every variable (see putComponentEnvs).
-              const envs = await deps.rainbond.putComponentEnvs(token, app, c.serviceId, []);
+              const envs = await session.client.putComponentEnvs(session.token, app, c.serviceId, []);
               return [c.serviceId, readMarking(envs, owner)];
             } catch (error) {
               // Deleted since the listing: it is nobody's copy any more.
@@ -104,10 +103,10 @@ export function createOwnCopies(deps: {
       });
     },
 
-    async mark(owner, attemptId, token, app, components, log) {
+    async mark(owner, attemptId, session, app, components, log) {
       const marker = markerEnv(owner, attemptId);
       const results = await Promise.allSettled(
-        components.map((c) => deps.rainbond.putComponentEnvs(token, app, c.serviceId, [marker])),
+        components.map((c) => session.client.putComponentEnvs(session.token, app, c.serviceId, [marker])),
       );
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [[components[i], r.reason]] : []));
       for (const [component, error] of failed) {

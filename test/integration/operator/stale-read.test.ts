@@ -15,6 +15,7 @@ import { createAppCopyStore } from '../../../src/k8s/appcopy-store.ts';
 import { createEventRecorder } from '../../../src/k8s/event-recorder.ts';
 import { createSecretReader } from '../../../src/k8s/secret-reader.ts';
 import { createRainbondClient } from '../../../src/rainbond/client.ts';
+import { consoleAccessVia } from '../../fakes/console-access.ts';
 import { createWorld } from '../../support/harness.ts';
 import { USERS } from '../../support/simulator/fixtures/default.ts';
 
@@ -33,16 +34,20 @@ describe('a stale read', () => {
     const store = { ...realStore, get: async (ns: string, n: string) => stale ?? realStore.get(ns, n) };
     const reconcile = createReconciler({
       store,
-      rainbond,
-      credentials: createCredentialsResolver({
-        secrets: createSecretReader(core),
-        defaultToken: USERS.alice.token,
-        refuseDefaultToken: false,
-      }),
+      // The operator's own console, with its default token: how the console is settled is not
+      // what this test is about (test/integration/consoles/ is).
+      consoles: consoleAccessVia(
+        rainbond,
+        createCredentialsResolver({
+          secrets: createSecretReader(core),
+          defaultToken: USERS.alice.token,
+          refuseDefaultToken: false,
+        }),
+        { settleMs: 60_000, copySlots: createSlots('copy calls', 4) },
+      ),
       events: createEventRecorder(core, { component: 'test', host: 'test', now: () => new Date(), logger }),
       targets: createTargetGuard({ copyingInto: () => [], wake: () => {} }),
-      copySlots: createSlots('copy calls', 4),
-      settings: { verifySettleMs: 60_000, targetBusyRecheckMs: 1000 },
+      settings: { targetBusyRecheckMs: 1000, consoleUncheckedRecheckMs: 1000 },
       now: () => new Date(),
       newAttemptId: () => crypto.randomUUID(),
       logger,

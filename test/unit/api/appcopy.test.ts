@@ -49,7 +49,15 @@ describe('targetKey', () => {
       b: aSpec(intoTarget({ regionName: 'edge', appId: 34 })),
       same: false,
     },
-  ])('$name', ({ a, b, same }) => {
-    expect(targetKey(a) === targetKey(b)).toBe(same);
+    {
+      name: 'the same app id in another console is another target',
+      a: aSpec(intoTarget({ appId: 34 })),
+      b: aSpec(intoTarget({ appId: 34 })),
+      consoleB: 'https://other-console.example.com',
+      same: false,
+    },
+  ])('$name', ({ a, b, same, ...c }) => {
+    const url = 'https://rainbond.example.com';
+    expect(targetKey(url, a.target) === targetKey(c.consoleB ?? url, b.target)).toBe(same);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, helpText, loadConfig, parseDuration, SETTINGS } from '../../../src/config.ts';
+import { ConfigError, helpText, loadConfig, SETTINGS } from '../../../src/config.ts';
+import { parseDuration } from '../../../src/duration.ts';
 
 const TOKEN = '5f1c0d2e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d';
 const URL_ENV = { RAINBOND_URL: 'http://rainbond-console:7070' };
@@ -33,6 +34,9 @@ describe('loadConfig: defaults', () => {
   it('with only the console URL, every other setting takes its documented safe default', () => {
     expect(load(URL_ENV)).toEqual({
       rainbondUrl: new URL('http://rainbond-console:7070'),
+      defaultConsole: { kind: 'env' },
+      clusterConsoles: true,
+      consoleCheckIntervalMs: 60_000,
       defaultToken: undefined,
       refuseDefaultToken: false,
       rainbondCaFile: undefined,
@@ -56,6 +60,21 @@ describe('loadConfig: defaults', () => {
       resyncPeriodMs: 600_000,
       watchSilenceTimeoutMs: 300_000,
       logLevel: 'info',
+    });
+  });
+
+  it('without RAINBOND_URL there is no default console; each AppCopy names its console', () => {
+    const config = load({});
+    expect(config.rainbondUrl).toBeUndefined();
+    expect(config.defaultConsole).toEqual({ kind: 'none' });
+  });
+
+  it('DEFAULT_CONSOLE picks the default console: none, env, or a ClusterRainbondConsole by name', () => {
+    expect(load({ ...URL_ENV, DEFAULT_CONSOLE: 'none' }).defaultConsole).toEqual({ kind: 'none' });
+    expect(load({ ...URL_ENV, DEFAULT_CONSOLE: 'env' }).defaultConsole).toEqual({ kind: 'env' });
+    expect(load({ DEFAULT_CONSOLE: 'ClusterRainbondConsole/shared.prod' }).defaultConsole).toEqual({
+      kind: 'cluster',
+      name: 'shared.prod',
     });
   });
 
@@ -270,10 +289,22 @@ describe('loadConfig: what stops the program', () => {
         'RAINBOND_URL (--rainbond-url) is "http://": expected an http(s) URL such as http://rainbond-console:7070',
     },
     {
-      name: 'a missing console URL',
-      env: { RAINBOND_URL: undefined },
+      name: "the operator's own console as the default without its URL",
+      env: { RAINBOND_URL: undefined, DEFAULT_CONSOLE: 'env' },
       message:
-        "RAINBOND_URL (--rainbond-url) is required: the Rainbond console's base URL, e.g. http://rainbond-console:7070",
+        "RAINBOND_URL (--rainbond-url) is required with DEFAULT_CONSOLE=env: the operator's own Rainbond console, e.g. http://rainbond-console:7070",
+    },
+    {
+      name: 'a default console of no known kind',
+      env: { DEFAULT_CONSOLE: 'RainbondConsole/mine' },
+      message:
+        'DEFAULT_CONSOLE (--default-console) is "RainbondConsole/mine": expected env, none or ClusterRainbondConsole/NAME',
+    },
+    {
+      name: 'a cluster console as the default while cluster consoles are not watched',
+      env: { DEFAULT_CONSOLE: 'ClusterRainbondConsole/shared', CLUSTER_CONSOLES: 'false' },
+      message:
+        'DEFAULT_CONSOLE (--default-console) names a ClusterRainbondConsole, but CLUSTER_CONSOLES (--cluster-consoles) is false',
     },
     {
       name: 'a token and a token file both set',

@@ -7,6 +7,7 @@ import { ABANDON_ANNOTATION, type AppCopy } from '../../../src/api/appcopy.ts';
 import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { createFinalizer } from '../../../src/controller/finalize.ts';
 import { done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
+import { consoleAccessVia } from '../../fakes/console-access.ts';
 import { notSent, rejected, unauthorized } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
 import { answer, fail } from '../../fakes/rainbond-client.ts';
@@ -200,17 +201,11 @@ const cases: StepCase[] = [
 describe('deleting the copies of an AppCopy being deleted', () => {
   it.each(cases)('$name', async (c) => {
     const w = await aWorld(c);
-    const finalizer = createFinalizer({
-      store: w.store,
-      rainbond: w.console,
-      credentials: w.credentials,
-      events: w.events,
-      verifySettleMs: SETTLE_MS,
-      pollMs: POLL_MS,
-      now: w.now,
-    });
+    const finalizer = createFinalizer({ store: w.store, events: w.events, pollMs: POLL_MS, now: w.now });
+    const consoles = consoleAccessVia(w.console, w.credentials, { settleMs: SETTLE_MS });
+    const access = w.spec ? await consoles.forExistingCopy(c.given, w.spec) : undefined;
 
-    const outcome = await outcomeOf(() => finalizer.finalize(c.given, w.spec, silent));
+    const outcome = await outcomeOf(() => finalizer.finalize(c.given, w.spec, access, silent));
 
     expectStep(w, outcome, ConditionType.Deleting, c.expected);
     const deletedIds = w.console.callsTo('deleteComponent').map((call) => call.args[1]);

@@ -8,6 +8,7 @@ import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { createFollower, type FollowSettings } from '../../../src/controller/follow.ts';
 import { done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import type { Component, ComponentEvent } from '../../../src/rainbond/types.ts';
+import { consoleAccessVia } from '../../fakes/console-access.ts';
 import { notSent } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
 import { answer, fail } from '../../fakes/rainbond-client.ts';
@@ -142,16 +143,12 @@ describe('following the copies of a Succeeded AppCopy', () => {
     const w = await aWorld({ ...c, atMs: c.atMs ?? A_MINUTE });
     const spec = w.spec;
     if (!spec) throw new Error('the case needs a valid spec');
-    const follow = createFollower({
-      store: w.store,
-      rainbond: w.console,
-      credentials: w.credentials,
-      events: w.events,
-      settings: SETTINGS,
-      now: w.now,
-    });
+    const follow = createFollower({ store: w.store, events: w.events, settings: SETTINGS, now: w.now });
+    const access = await consoleAccessVia(w.console, w.credentials).forExistingCopy(c.given, spec);
 
-    const outcome = await outcomeOf(() => follow(c.given, spec, silent));
+    const outcome = await outcomeOf(() =>
+      follow(c.given, spec, access.ok ? access.session : undefined, silent),
+    );
 
     expectStep(w, outcome, ConditionType.ComponentsReady, { phase: 'Succeeded', ...c.expected });
   });

@@ -4,7 +4,6 @@
 // and crashes is test/unit/property/reconcile-exactly-once.test.ts; against the real API
 // server and the simulator, test/integration/operator/.
 import { describe, it } from 'vitest';
-import { createSlots } from '../../../packages/kube-runtime/src/slots.ts';
 import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { ownerOf } from '../../../src/controller/copy/own-copies.ts';
 import { MAX_ROLLED_BACK_CALLS } from '../../../src/controller/copy/protocol.ts';
@@ -12,6 +11,7 @@ import { markerEnv } from '../../../src/controller/copy/record.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
 import { conflict, done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
+import { consoleAccessVia } from '../../fakes/console-access.ts';
 import { notSent, outcomeUnknown, rejected, unavailable } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
 import { answer, type ConsoleScript, compute, fail } from '../../fakes/rainbond-client.ts';
@@ -364,15 +364,13 @@ const cases: Case[] = [
 function reconcilerOf(w: World, targetBusy: boolean) {
   return createReconciler({
     store: w.store,
-    rainbond: w.console,
-    credentials: w.credentials,
+    consoles: consoleAccessVia(w.console, w.credentials, { settleMs: SETTLE_MS }),
     events: w.events,
     targets: createTargetGuard({
       copyingInto: () => (targetBusy ? ['team-a/another-copy'] : []),
       wake: () => {},
     }),
-    copySlots: createSlots('copy calls', 1),
-    settings: { verifySettleMs: SETTLE_MS, targetBusyRecheckMs: TARGET_BUSY_RECHECK_MS },
+    settings: { targetBusyRecheckMs: TARGET_BUSY_RECHECK_MS, consoleUncheckedRecheckMs: 1000 },
     now: w.now,
     newAttemptId: () => 'attempt-2',
     logger: silent,

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDuration, SETTINGS } from '../../../src/config.ts';
+import { SETTINGS } from '../../../src/config.ts';
+import { parseDuration } from '../../../src/duration.ts';
 import {
   type K8sObject,
   OPERATOR_NAMESPACE,

@@ -8,7 +8,7 @@ import { createOperatorMetrics } from '../../../src/metrics.ts';
 describe('appcopy_follow_outcomes_total', () => {
   it('has a zero series for every way following can end, before any has', async () => {
     const registry = new Registry();
-    createOperatorMetrics(registry, createSlots('copy calls', 1));
+    createOperatorMetrics(registry, () => [{ key: 'Default', copySlots: createSlots('copy calls', 1) }]);
     const text = await registry.metrics();
     for (const reason of ['ComponentsRunning', 'ComponentsFailed', 'ComponentsMissing', 'FollowTimedOut']) {
       expect(text).toContain(`appcopy_follow_outcomes_total{reason="${reason}"} 0`);
@@ -17,7 +17,9 @@ describe('appcopy_follow_outcomes_total', () => {
 
   it('counts each ending under its reason', async () => {
     const registry = new Registry();
-    const metrics = createOperatorMetrics(registry, createSlots('copy calls', 1));
+    const metrics = createOperatorMetrics(registry, () => [
+      { key: 'Default', copySlots: createSlots('copy calls', 1) },
+    ]);
     metrics.onFollowOutcome('ComponentsFailed');
     metrics.onFollowOutcome('ComponentsFailed');
     metrics.onFollowOutcome('ComponentsRunning');

@@ -8,7 +8,6 @@
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createSlots } from '../../../packages/kube-runtime/src/slots.ts';
 import type { AppCopy, AppCopyStatus } from '../../../src/api/appcopy.ts';
 import { Reason } from '../../../src/api/conditions.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
@@ -24,6 +23,7 @@ import {
 } from '../../../src/rainbond/errors.ts';
 import type { Component, ComponentEnv, CopyableComponent, CopyRequest } from '../../../src/rainbond/types.ts';
 import { createFakeAppCopyStore } from '../../fakes/appcopy-store.ts';
+import { consoleAccessVia } from '../../fakes/console-access.ts';
 
 const COPY_TIMEOUT_MS = 10_000;
 /** The operator's invariant: VERIFY_SETTLE_PERIOD >= RAINBOND_COPY_TIMEOUT. */
@@ -261,6 +261,7 @@ function createWorld(s: Scenario) {
   const envs = new Map<string, ComponentEnv[]>();
 
   const unused = () => Promise.reject(new Error('not used by the copy'));
+  const notChecked = () => Promise.reject(new Error('consoles are not checked here'));
   const rainbond: RainbondClient = {
     listCopyableComponents: (token) =>
       io(() => {
@@ -370,6 +371,7 @@ function createWorld(s: Scenario) {
     getComponent: unused,
     operateComponents: unused,
     deleteComponent: unused,
+    listTeams: notChecked,
     close: () => {},
   };
 
@@ -410,12 +412,14 @@ function newProcess(world: World) {
   let attempts = 0;
   return createReconciler({
     store: world.store,
-    rainbond: world.rainbond,
-    credentials: { resolve: async () => ({ ok: true, token: TOKEN }) },
+    consoles: consoleAccessVia(
+      world.rainbond,
+      { resolve: async () => ({ ok: true, token: TOKEN }) },
+      { settleMs: VERIFY_SETTLE_MS },
+    ),
     events: { record: async () => {}, flush: async () => {} },
-    copySlots: createSlots('copy calls', 1),
     targets: createTargetGuard({ copyingInto: () => [], wake: () => {} }),
-    settings: { verifySettleMs: VERIFY_SETTLE_MS, targetBusyRecheckMs: 1000 },
+    settings: { targetBusyRecheckMs: 1000, consoleUncheckedRecheckMs: 1000 },
     now: () => new Date(world.now),
     newAttemptId: () => `attempt-${++attempts}-${world.now}`,
     logger: pino({ level: 'silent' }),

@@ -17,6 +17,7 @@ function cached(
     finalizers: undefined,
     deletionPolicy: 'Orphan',
     target,
+    console: undefined,
     phase,
     observedGeneration: 1,
     componentsReadyReason: undefined,

@@ -18,6 +18,7 @@ import {
 } from '../../../../src/controller/status.ts';
 import type { Component } from '../../../../src/rainbond/types.ts';
 import { createFakeAppCopyStore } from '../../../fakes/appcopy-store.ts';
+import { aSession, consoleAccessVia } from '../../../fakes/console-access.ts';
 import { credentialsWith, noCredentials } from '../../../fakes/credentials.ts';
 import { createRecordingEventRecorder } from '../../../fakes/event-recorder.ts';
 import { answer, createScriptedConsole } from '../../../fakes/rainbond-client.ts';
@@ -103,14 +104,13 @@ export async function followOnce(
   const components = recorded.map((status, i) => aComponent({ serviceCname: `copy-${i}`, status }));
   const object = withOperatorStatus(succeeded(components));
   const store = createFakeAppCopyStore(object);
+  const console = createScriptedConsole({
+    listComponents: [
+      answer(components.flatMap((c, i) => (live[i] === undefined ? [] : [{ ...c, status: live[i] }]))),
+    ],
+  });
   const follow = createFollower({
     store,
-    rainbond: createScriptedConsole({
-      listComponents: [
-        answer(components.flatMap((c, i) => (live[i] === undefined ? [] : [{ ...c, status: live[i] }]))),
-      ],
-    }),
-    credentials: credentialsWith('token'),
     events: createRecordingEventRecorder(),
     settings: {
       followTimeoutMs: 30 * 60_000,
@@ -120,7 +120,7 @@ export async function followOnce(
     },
     now: () => options.now ?? new Date(t0.getTime() + 60_000),
   });
-  await follow(object, object.spec as never, silent);
+  await follow(object, object.spec as never, aSession(console, 'token'), silent);
   const written = store.writes.at(-1)?.stored;
   if (!written) throw new Error('the follower wrote no status');
   return written;
@@ -155,17 +155,19 @@ async function finalizeOnce(
   const store = createFakeAppCopyStore(object);
   const finalizer = createFinalizer({
     store,
-    rainbond: createScriptedConsole({
-      listComponents: [answer(components)],
-      deleteComponent: [answer(undefined)],
-    }),
-    credentials,
     events: createRecordingEventRecorder(),
-    verifySettleMs: 60_000,
     pollMs: 2_000,
     now: () => new Date('2025-01-02T00:00:01Z'),
   });
-  await finalizer.finalize(object, object.spec as never, silent);
+  const console = createScriptedConsole({
+    listComponents: [answer(components)],
+    deleteComponent: [answer(undefined)],
+  });
+  const access = await consoleAccessVia(console, credentials, { settleMs: 60_000 }).forExistingCopy(
+    object,
+    object.spec as never,
+  );
+  await finalizer.finalize(object, object.spec as never, access, silent);
   const written = store.writes.at(-1)?.stored;
   if (!written?.status) throw new Error('the finalizer wrote no status');
   return written;
