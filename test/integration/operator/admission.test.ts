@@ -87,7 +87,9 @@ describe('the API server checks AppCopy manifests', () => {
       input: valid(namespace, 'frozen').replace('appId: 34', 'appId: 35'),
     });
     expect(changed.code).not.toBe(0);
-    expect(changed.stderr).toContain('cannot change once the copy has started');
+    // The rule names the field, as every client (kubectl, Argo CD, Flux) shows it.
+    expect(changed.stderr).toContain('spec.target: Forbidden: cannot change once the copy has started');
+    expect(changed.stderr).not.toContain('<nil>');
 
     // deletionPolicy stays mutable (switching policy after the copy is legitimate).
     const policy = await kubectl(
