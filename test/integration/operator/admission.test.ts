@@ -108,6 +108,40 @@ describe('the API server checks AppCopy manifests', () => {
     expect(policy.code, policy.stderr).toBe(0);
   });
 
+  it("is refused by a server-side dry-run (Flux's check before applying), not by a client-side one (Argo CD's)", async () => {
+    const kc = testKubeConfig();
+    const namespace = await createTestNamespace(kc, 'adm');
+    await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'dry') });
+    await kubectl(
+      [
+        'patch',
+        'appcopy',
+        'dry',
+        '-n',
+        namespace,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        '{"status":{"phase":"Succeeded"}}',
+      ],
+      { kubeconfig: kubeconfig() },
+    );
+    const changed = valid(namespace, 'dry').replace('appId: 12', 'appId: 13');
+
+    const server = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], {
+      kubeconfig: kubeconfig(),
+      input: changed,
+    });
+    expect(server.code).not.toBe(0);
+    expect(server.stderr).toContain('spec.source: Forbidden: cannot change once the copy has started');
+
+    const client = await kubectl(['apply', '--dry-run=client', '-f', '-'], {
+      kubeconfig: kubeconfig(),
+      input: changed,
+    });
+    expect(client.code, client.stderr).toBe(0);
+  });
+
   it('lets a Failed copy be retried by changing the spec', async () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'adm');
