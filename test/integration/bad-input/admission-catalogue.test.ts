@@ -380,6 +380,31 @@ describe('the API server refuses every malformed AppCopy with a readable message
     for (const text of says) expect(patched.stderr).toContain(text);
   });
 
+  /** Applies a valid AppCopy named `<prefix>-<random>`, then writes `phase` (if any) as its status; returns its manifest. */
+  async function appliedIn(phase: string | undefined, prefix: string): Promise<string> {
+    const kubeconfig = inject('kubeconfigPath');
+    const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+    const manifest = `apiVersion: openapi.rainbond.io/v1alpha1
+kind: AppCopy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  source: ${OK_SOURCE}
+  target: ${OK_TARGET}
+  services:
+    - serviceId: ${ID}
+`;
+    expect((await kubectl(['apply', '-f', '-'], { kubeconfig, input: manifest })).code).toBe(0);
+    if (phase !== undefined) {
+      const status = JSON.stringify({ status: { phase } });
+      const patched = await kubectl(
+        ['patch', 'appcopy', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
+        { kubeconfig },
+      );
+      expect(patched.code, patched.stderr).toBe(0);
+    }
+    return manifest;
+  }
+
   // The transition rule beyond the case in admission.test.ts (target while Copying).
   it.each([
     ['the source', 'Copying', ['spec.source'], (s: string) => s.replace('appId: 12', 'appId: 13')],
@@ -411,23 +436,7 @@ describe('the API server refuses every malformed AppCopy with a readable message
     ],
   ])('refuses a change of %s once the copy is %s, naming each field', async (_what, phase, fields, edit) => {
     const kubeconfig = inject('kubeconfigPath');
-    const name = `frozen-${Math.random().toString(36).slice(2, 8)}`;
-    const manifest = `apiVersion: openapi.rainbond.io/v1alpha1
-kind: AppCopy
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  source: ${OK_SOURCE}
-  target: ${OK_TARGET}
-  services:
-    - serviceId: ${ID}
-`;
-    expect((await kubectl(['apply', '-f', '-'], { kubeconfig, input: manifest })).code).toBe(0);
-    const status = JSON.stringify({ status: { phase } });
-    const patched = await kubectl(
-      ['patch', 'appcopy', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
-      { kubeconfig },
-    );
-    expect(patched.code, patched.stderr).toBe(0);
+    const manifest = await appliedIn(phase, 'frozen');
     const edited = edit(manifest);
     expect(edited).not.toBe(manifest);
     const result = await kubectl(['apply', '-f', '-'], { kubeconfig, input: edited });
@@ -444,25 +453,7 @@ spec:
     ['in phase Pending', 'Pending'],
   ])('lets every copied field change %s', async (_when, phase) => {
     const kubeconfig = inject('kubeconfigPath');
-    const name = `open-${Math.random().toString(36).slice(2, 8)}`;
-    const manifest = `apiVersion: openapi.rainbond.io/v1alpha1
-kind: AppCopy
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  source: ${OK_SOURCE}
-  target: ${OK_TARGET}
-  services:
-    - serviceId: ${ID}
-`;
-    expect((await kubectl(['apply', '-f', '-'], { kubeconfig, input: manifest })).code).toBe(0);
-    if (phase !== undefined) {
-      const status = JSON.stringify({ status: { phase } });
-      const patched = await kubectl(
-        ['patch', 'appcopy', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
-        { kubeconfig },
-      );
-      expect(patched.code, patched.stderr).toBe(0);
-    }
+    const manifest = await appliedIn(phase, 'open');
     const edited = manifest
       .replace('appId: 12', 'appId: 13')
       .replace('appId: 34', 'appId: 35')

@@ -19,6 +19,21 @@ ${extra}`;
 describe('the API server checks AppCopy manifests', () => {
   const kubeconfig = () => inject('kubeconfigPath');
 
+  /** Applies the valid AppCopy `name` in `namespace`, then writes `phase` as its status (as the operator would). */
+  async function appliedIn(namespace: string, name: string, phase: string): Promise<void> {
+    const applied = await kubectl(['apply', '-f', '-'], {
+      kubeconfig: kubeconfig(),
+      input: valid(namespace, name),
+    });
+    expect(applied.code, applied.stderr).toBe(0);
+    const status = JSON.stringify({ status: { phase } });
+    const patched = await kubectl(
+      ['patch', 'appcopy', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
+      { kubeconfig: kubeconfig() },
+    );
+    expect(patched.code, patched.stderr).toBe(0);
+  }
+
   it.each([
     [
       'a missing target',
@@ -71,16 +86,7 @@ describe('the API server checks AppCopy manifests', () => {
   it('refuses to change what is copied once the copy has started, and says why', async () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'adm');
-    expect(
-      (await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'frozen') }))
-        .code,
-    ).toBe(0);
-    const status = JSON.stringify({ status: { phase: 'Copying' } });
-    const patched = await kubectl(
-      ['patch', 'appcopy', 'frozen', '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
-      { kubeconfig: kubeconfig() },
-    );
-    expect(patched.code, patched.stderr).toBe(0);
+    await appliedIn(namespace, 'frozen', 'Copying');
 
     const changed = await kubectl(['apply', '-f', '-'], {
       kubeconfig: kubeconfig(),
@@ -111,21 +117,7 @@ describe('the API server checks AppCopy manifests', () => {
   it("is refused by a server-side dry-run (Flux's check before applying), not by a client-side one (Argo CD's)", async () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'adm');
-    await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'dry') });
-    await kubectl(
-      [
-        'patch',
-        'appcopy',
-        'dry',
-        '-n',
-        namespace,
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        '{"status":{"phase":"Succeeded"}}',
-      ],
-      { kubeconfig: kubeconfig() },
-    );
+    await appliedIn(namespace, 'dry', 'Succeeded');
     const changed = valid(namespace, 'dry').replace('appId: 12', 'appId: 13');
 
     const server = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], {
@@ -145,21 +137,7 @@ describe('the API server checks AppCopy manifests', () => {
   it('lets a Failed copy be retried by changing the spec', async () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'adm');
-    await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'retry') });
-    await kubectl(
-      [
-        'patch',
-        'appcopy',
-        'retry',
-        '-n',
-        namespace,
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        '{"status":{"phase":"Failed"}}',
-      ],
-      { kubeconfig: kubeconfig() },
-    );
+    await appliedIn(namespace, 'retry', 'Failed');
     const changed = await kubectl(['apply', '-f', '-'], {
       kubeconfig: kubeconfig(),
       input: valid(namespace, 'retry').replace('appId: 34', 'appId: 35'),
