@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       await new Promise(() => {});
     }
 
-    say('Deleting the AppCopy (deletionPolicy: Delete stops and deletes the copies first)');
+    say('Deleting the AppCopy (deletionPolicy: Delete deletes the copies from Rainbond first)');
     await kubectl(kc, ['delete', '-n', 'demo', 'appcopy/shop-to-staging', '--timeout=60s']);
     const left = sim.state.componentsOf(APPS.shopStaging).length;
     process.stdout.write(`    components left in the target app: ${left}\n`);

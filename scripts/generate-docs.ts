@@ -74,7 +74,11 @@ export function renderReference(crdText: string): string {
     spec: {
       versions: {
         name: string;
-        schema: { openAPIV3Schema: Schema & { 'x-kubernetes-validations'?: { message: string }[] } };
+        schema: {
+          openAPIV3Schema: Schema & {
+            'x-kubernetes-validations'?: { message: string; fieldPath?: string }[];
+          };
+        };
       }[];
     };
   };
@@ -104,7 +108,11 @@ export function renderReference(crdText: string): string {
     out.push('');
   }
   out.push('## Rules checked at admission', '');
-  for (const rule of root['x-kubernetes-validations'] ?? []) out.push(`- ${oneLine(rule.message)}`);
+  for (const rule of root['x-kubernetes-validations'] ?? []) {
+    // A rule that names its field reads as kubectl shows it: "spec.target: <message>".
+    const field = rule.fieldPath === undefined ? '' : `\`${rule.fieldPath.replace(/^\./, '')}\`: `;
+    out.push(`- ${field}${oneLine(rule.message)}`);
+  }
   out.push('');
   return out.join('\n');
 }

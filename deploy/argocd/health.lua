@@ -6,7 +6,7 @@
 --
 -- It reads only what the operator writes: status.observedGeneration and the conditions
 -- Ready, Reconciling and Stalled (the kstatus trio), ComponentsReady and Deleting.
---   being deleted                                   -> Progressing (Deleting says what it waits for)
+--   being deleted                                   -> Progressing (Deleting, or the finalizers, say what it waits for)
 --   no status yet, or status of an older generation -> Progressing
 --   Stalled=True (a Failed copy, or copies that failed to run) -> Degraded
 --   Reconciling=True (copying, verifying, waiting for credentials or the console,
@@ -57,20 +57,20 @@ local function assess(object)
     conditions = status.conditions
   end
 
-  -- Being deleted. Argo CD answers Progressing "Pending deletion" for an object with a
-  -- deletionTimestamp before it runs any health script, up to 3.5 and still on master at
-  -- 3.6.0-dev (argoproj/argo-cd:gitops-engine/pkg/health/health.go@37ee0097cf85, GetResourceHealth),
-  -- so there this branch never runs. For a version that runs it (argoproj/argo-cd#27596 proposes
-  -- it), the answer says what the deletion waits for, in `message` and again in
-  -- `deletionMessage`, so it reads the same whichever of the two is shown. Argo CD drops
-  -- fields of the answer it does not know, so the extra one costs nothing in other versions.
+  -- Being deleted. Argo CD up to 3.5 answers Progressing "Pending deletion" itself and never runs
+  -- a health script then (argoproj/argo-cd:gitops-engine/pkg/health/health.go@v3.5.1,
+  -- GetResourceHealth). From 3.6 it runs the script and shows its answer (argoproj/argo-cd#27596),
+  -- so this branch says what the deletion waits for: the operator's Deleting condition when it
+  -- has written one, else the finalizers, in the words Argo CD 3.6 uses for resources without a check.
   if metadata.deletionTimestamp ~= nil then
     local deleting = findCondition(conditions, "Deleting")
-    local message = "Pending deletion"
     if deleting ~= nil then
-      message = "Pending deletion: " .. describe(deleting, "deleting the copies")
+      return health("Progressing", "Pending deletion: " .. describe(deleting, "deleting the copies"))
     end
-    return { status = "Progressing", message = message, deletionMessage = message }
+    if type(metadata.finalizers) == "table" and #metadata.finalizers > 0 then
+      return health("Progressing", "Pending deletion; blocked by finalizers: " .. table.concat(metadata.finalizers, ", "))
+    end
+    return health("Progressing", "Pending deletion")
   end
 
   local ready = findCondition(conditions, "Ready")

@@ -380,25 +380,10 @@ describe('the API server refuses every malformed AppCopy with a readable message
     for (const text of says) expect(patched.stderr).toContain(text);
   });
 
-  // The transition rule beyond the case in admission.test.ts (target while Copying).
-  it.each([
-    ['the source', 'Copying', (s: string) => s.replace('appId: 12', 'appId: 13')],
-    [
-      'the services (one added)',
-      'Succeeded',
-      (s: string) =>
-        s.replace(`- serviceId: ${ID}`, `- serviceId: ${ID}\n    - serviceId: ${'a'.repeat(32)}`),
-    ],
-    [
-      'the services (a change added)',
-      'Succeeded',
-      (s: string) =>
-        s.replace(`- serviceId: ${ID}`, `- serviceId: ${ID}\n      change: {buildSource: {version: v2}}`),
-    ],
-    ['the services (all removed)', 'Succeeded', (s: string) => s.replace(/ {2}services:\n.*\n/, '')],
-  ])('refuses a change of %s once the copy is %s', async (_what, phase, edit) => {
+  /** Applies a valid AppCopy named `<prefix>-<random>`, then writes `phase` (if any) as its status; returns its manifest. */
+  async function appliedIn(phase: string | undefined, prefix: string): Promise<string> {
     const kubeconfig = inject('kubeconfigPath');
-    const name = `frozen-${Math.random().toString(36).slice(2, 8)}`;
+    const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
     const manifest = `apiVersion: openapi.rainbond.io/v1alpha1
 kind: AppCopy
 metadata: {name: ${name}, namespace: ${namespace}}
@@ -409,19 +394,72 @@ spec:
     - serviceId: ${ID}
 `;
     expect((await kubectl(['apply', '-f', '-'], { kubeconfig, input: manifest })).code).toBe(0);
-    const status = JSON.stringify({ status: { phase } });
-    const patched = await kubectl(
-      ['patch', 'appcopy', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
-      { kubeconfig },
-    );
-    expect(patched.code, patched.stderr).toBe(0);
+    if (phase !== undefined) {
+      const status = JSON.stringify({ status: { phase } });
+      const patched = await kubectl(
+        ['patch', 'appcopy', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
+        { kubeconfig },
+      );
+      expect(patched.code, patched.stderr).toBe(0);
+    }
+    return manifest;
+  }
+
+  // The transition rule beyond the case in admission.test.ts (target while Copying).
+  it.each([
+    ['the source', 'Copying', ['spec.source'], (s: string) => s.replace('appId: 12', 'appId: 13')],
+    [
+      'the services (one added)',
+      'Succeeded',
+      ['spec.services'],
+      (s: string) =>
+        s.replace(`- serviceId: ${ID}`, `- serviceId: ${ID}\n    - serviceId: ${'a'.repeat(32)}`),
+    ],
+    [
+      'the services (a change added)',
+      'Succeeded',
+      ['spec.services'],
+      (s: string) =>
+        s.replace(`- serviceId: ${ID}`, `- serviceId: ${ID}\n      change: {buildSource: {version: v2}}`),
+    ],
+    [
+      'the services (all removed)',
+      'Succeeded',
+      ['spec.services'],
+      (s: string) => s.replace(/ {2}services:\n.*\n/, ''),
+    ],
+    [
+      'the source and the target together',
+      'Succeeded',
+      ['spec.source', 'spec.target'],
+      (s: string) => s.replace('appId: 12', 'appId: 13').replace('appId: 34', 'appId: 35'),
+    ],
+  ])('refuses a change of %s once the copy is %s, naming each field', async (_what, phase, fields, edit) => {
+    const kubeconfig = inject('kubeconfigPath');
+    const manifest = await appliedIn(phase, 'frozen');
     const edited = edit(manifest);
     expect(edited).not.toBe(manifest);
     const result = await kubectl(['apply', '-f', '-'], { kubeconfig, input: edited });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain(
-      'spec.source, spec.target and spec.services cannot change once the copy has started',
+    const named = ['spec.source', 'spec.target', 'spec.services'].filter((f) =>
+      result.stderr.includes(`${f}: Forbidden: cannot change once the copy has started`),
     );
+    expect(named).toEqual(fields);
+    expect(result.stderr).not.toContain('<nil>');
+  });
+
+  it.each([
+    ['before the operator wrote a status', undefined],
+    ['in phase Pending', 'Pending'],
+  ])('lets every copied field change %s', async (_when, phase) => {
+    const kubeconfig = inject('kubeconfigPath');
+    const manifest = await appliedIn(phase, 'open');
+    const edited = manifest
+      .replace('appId: 12', 'appId: 13')
+      .replace('appId: 34', 'appId: 35')
+      .replace(`- serviceId: ${ID}`, `- serviceId: ${'b'.repeat(32)}`);
+    const result = await kubectl(['apply', '-f', '-'], { kubeconfig, input: edited });
+    expect(result.code, result.stderr).toBe(0);
   });
 
   it('covers, with admission.test.ts, every constraint and rule the CRD declares', () => {
@@ -442,7 +480,10 @@ spec:
     ];
     const walk = (node: Record<string, unknown>, path: string) => {
       for (const k of keywords) if (k in node) declared.push(`${path}: ${k}`);
-      if ('x-kubernetes-validations' in node) declared.push(`${path}: x-kubernetes-validations`);
+      // A rule that names its field (the transition rules at the root) counts on its own.
+      for (const rule of (node['x-kubernetes-validations'] ?? []) as { fieldPath?: string }[]) {
+        declared.push(`${path}: x-kubernetes-validations${rule.fieldPath ? ` ${rule.fieldPath}` : ''}`);
+      }
       if (node['x-kubernetes-list-type'] === 'map') declared.push(`${path}: list-map-keys`);
       for (const [key, child] of Object.entries(
         (node.properties ?? {}) as Record<string, Record<string, unknown>>,
@@ -463,8 +504,10 @@ spec:
       'spec.services: list-map-keys',
       'spec.services[].change.buildSource: required',
       'spec.source.appId: minimum',
-      // The transition rule on the object, here and in admission.test.ts:
-      '.: x-kubernetes-validations',
+      // The transition rules on the object, one per field, here and in admission.test.ts:
+      '.: x-kubernetes-validations .spec.source',
+      '.: x-kubernetes-validations .spec.target',
+      '.: x-kubernetes-validations .spec.services',
     ]);
     expect(declared.filter((d) => !tried.has(d))).toEqual([]);
   });

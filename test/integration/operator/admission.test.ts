@@ -19,6 +19,21 @@ ${extra}`;
 describe('the API server checks AppCopy manifests', () => {
   const kubeconfig = () => inject('kubeconfigPath');
 
+  /** Applies the valid AppCopy `name` in `namespace`, then writes `phase` as its status (as the operator would). */
+  async function appliedIn(namespace: string, name: string, phase: string): Promise<void> {
+    const applied = await kubectl(['apply', '-f', '-'], {
+      kubeconfig: kubeconfig(),
+      input: valid(namespace, name),
+    });
+    expect(applied.code, applied.stderr).toBe(0);
+    const status = JSON.stringify({ status: { phase } });
+    const patched = await kubectl(
+      ['patch', 'appcopy', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
+      { kubeconfig: kubeconfig() },
+    );
+    expect(patched.code, patched.stderr).toBe(0);
+  }
+
   it.each([
     [
       'a missing target',
@@ -71,23 +86,16 @@ describe('the API server checks AppCopy manifests', () => {
   it('refuses to change what is copied once the copy has started, and says why', async () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'adm');
-    expect(
-      (await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'frozen') }))
-        .code,
-    ).toBe(0);
-    const status = JSON.stringify({ status: { phase: 'Copying' } });
-    const patched = await kubectl(
-      ['patch', 'appcopy', 'frozen', '-n', namespace, '--subresource=status', '--type=merge', '-p', status],
-      { kubeconfig: kubeconfig() },
-    );
-    expect(patched.code, patched.stderr).toBe(0);
+    await appliedIn(namespace, 'frozen', 'Copying');
 
     const changed = await kubectl(['apply', '-f', '-'], {
       kubeconfig: kubeconfig(),
       input: valid(namespace, 'frozen').replace('appId: 34', 'appId: 35'),
     });
     expect(changed.code).not.toBe(0);
-    expect(changed.stderr).toContain('cannot change once the copy has started');
+    // The rule names the field, as every client (kubectl, Argo CD, Flux) shows it.
+    expect(changed.stderr).toContain('spec.target: Forbidden: cannot change once the copy has started');
+    expect(changed.stderr).not.toContain('<nil>');
 
     // deletionPolicy stays mutable (switching policy after the copy is legitimate).
     const policy = await kubectl(
@@ -106,24 +114,30 @@ describe('the API server checks AppCopy manifests', () => {
     expect(policy.code, policy.stderr).toBe(0);
   });
 
+  it("is refused by a server-side dry-run (Flux's check before applying), not by a client-side one (Argo CD's)", async () => {
+    const kc = testKubeConfig();
+    const namespace = await createTestNamespace(kc, 'adm');
+    await appliedIn(namespace, 'dry', 'Succeeded');
+    const changed = valid(namespace, 'dry').replace('appId: 12', 'appId: 13');
+
+    const server = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], {
+      kubeconfig: kubeconfig(),
+      input: changed,
+    });
+    expect(server.code).not.toBe(0);
+    expect(server.stderr).toContain('spec.source: Forbidden: cannot change once the copy has started');
+
+    const client = await kubectl(['apply', '--dry-run=client', '-f', '-'], {
+      kubeconfig: kubeconfig(),
+      input: changed,
+    });
+    expect(client.code, client.stderr).toBe(0);
+  });
+
   it('lets a Failed copy be retried by changing the spec', async () => {
     const kc = testKubeConfig();
     const namespace = await createTestNamespace(kc, 'adm');
-    await kubectl(['apply', '-f', '-'], { kubeconfig: kubeconfig(), input: valid(namespace, 'retry') });
-    await kubectl(
-      [
-        'patch',
-        'appcopy',
-        'retry',
-        '-n',
-        namespace,
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        '{"status":{"phase":"Failed"}}',
-      ],
-      { kubeconfig: kubeconfig() },
-    );
+    await appliedIn(namespace, 'retry', 'Failed');
     const changed = await kubectl(['apply', '-f', '-'], {
       kubeconfig: kubeconfig(),
       input: valid(namespace, 'retry').replace('appId: 34', 'appId: 35'),

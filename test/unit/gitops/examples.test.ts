@@ -268,3 +268,33 @@ describe('examples/flux: the Flux Operator ResourceSet with the GitHub pull requ
     }
   });
 });
+
+// docs/gitops.md, "The recommended setup": a refused AppCopy change must not hold an Argo CD
+// Application for Argo CD's default 5 retries of the same commit, and Flux must never answer one
+// by deleting and re-creating the AppCopy (a second copy).
+describe('the recommended sync settings', () => {
+  const retryOf = (syncPolicy: Json) => (syncPolicy as { retry?: Record<string, Json> }).retry;
+
+  it.each([
+    ['argocd/application-appcopies.yaml', (doc: KubeObject) => (doc.spec as { syncPolicy: Json }).syncPolicy],
+    [
+      'argocd/applicationset-pull-requests.yaml',
+      (doc: KubeObject) =>
+        (doc.spec as { template: { spec: { syncPolicy: Json } } }).template.spec.syncPolicy,
+    ],
+  ])('%s: automated prune, and few retries, each from the newest commit', (file, syncPolicyOf) => {
+    const [doc] = readYamlDocuments(`${EXAMPLES}${file}`) as KubeObject[];
+    const syncPolicy = syncPolicyOf(doc!) as { automated?: { prune?: boolean } };
+    expect(syncPolicy.automated?.prune).toBe(true);
+    const retry = retryOf(syncPolicy as Json);
+    expect(retry?.refresh).toBe(true);
+    expect(retry?.limit).toBeGreaterThan(0);
+    expect(retry?.limit).toBeLessThan(5);
+    expect(JSON.stringify(syncPolicy)).not.toMatch(/Force=true|Replace=true/);
+  });
+
+  it('deploy/flux: prune, wait, and never force', () => {
+    const [ks] = readYamlDocuments(`${ROOT}deploy/flux/kustomization-health-checks.yaml`) as KubeObject[];
+    expect(ks!.spec).toMatchObject({ prune: true, wait: true, force: false });
+  });
+});

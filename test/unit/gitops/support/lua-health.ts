@@ -15,7 +15,7 @@ import { ensureArgoCdLua } from '../../../support/gopher-lua/argocd-lua.ts';
 
 /**
  * What Argo CD makes of the script's answer (status, message), with the answer itself as JSON
- * (`returned`: fields Argo CD does not read, such as deletionMessage, show only there); or why
+ * (`returned`: fields Argo CD does not read show only there); or why
  * the script produced none (Argo CD would show the resource Unknown with that error).
  */
 export type LuaHealth =

@@ -77,11 +77,11 @@ function failed(reason: ReasonName, message: string, components: Component[] = [
   );
 }
 
-/** Two copies, as the copy call returned them (before they build). */
+/** Two copies, as the copy call returned them: the console answers `status: ""` (not built yet). */
 function copies(): Component[] {
   return [
-    aComponent({ serviceCname: 'web-copy', status: 'creating' }),
-    aComponent({ serviceCname: 'api-copy', status: 'creating' }),
+    aComponent({ serviceCname: 'web-copy', status: '' }),
+    aComponent({ serviceCname: 'api-copy', status: '' }),
   ];
 }
 
@@ -94,14 +94,18 @@ function succeeded(
 
 /**
  * One pass of the real follower over a copy that succeeded at t0: `recorded` are the statuses
- * the previous poll wrote, `live` what the console answers now (undefined: the copy is gone).
+ * the previous poll wrote (undefined: none yet, as the copy's answer left them), `live` what the
+ * console answers now (undefined: the copy is gone). Statuses are the region's
+ * (src/controller/component-health.ts).
  */
 export async function followOnce(
-  recorded: string[],
+  recorded: (string | undefined)[],
   live: (string | undefined)[],
   options: { settings?: Partial<FollowSettings>; now?: Date } = {},
 ): Promise<AppCopy> {
-  const components = recorded.map((status, i) => aComponent({ serviceCname: `copy-${i}`, status }));
+  const components = recorded.map((status, i) =>
+    aComponent({ serviceCname: `copy-${i}`, status: status ?? '' }),
+  );
   const object = withOperatorStatus(succeeded(components));
   const store = createFakeAppCopyStore(object);
   const console = createScriptedConsole({
@@ -142,7 +146,7 @@ async function finalizeOnce(
       : failedStatus(
           intentStatus({}, attempt, at(t0)),
           Reason.PartialCopy,
-          'the copy was only partly done',
+          'the copy was only partly done: 1 of 2 components exist (web-copy); missing: api-copy. Remove or keep them in Rainbond, then change the spec to retry',
           at(t0),
           components,
         );
@@ -175,6 +179,7 @@ async function finalizeOnce(
 
 /** Every state, with what each GitOps tool must conclude from it. */
 export async function operatorStates(): Promise<OperatorState[]> {
+  // Messages as the operator words them (test/unit/gitops/fixtures.test.ts checks each against src/).
   const failures: [ReasonName, string][] = [
     [Reason.InvalidSpec, 'spec.target.appId: Too small: expected number to be >=1'],
     [
@@ -183,15 +188,15 @@ export async function operatorStates(): Promise<OperatorState[]> {
     ],
     [
       Reason.SourceNotFound,
-      'the console answered 404: app not found; fix spec.source (changing the spec retries)',
+      'the console rejected the copy pre-flight (HTTP 404); fix spec.source (changing the spec retries)',
     ],
     [
       Reason.TargetNotFound,
-      'the console answered 404: app not found; fix spec.target (changing the spec retries)',
+      'the console rejected listing the components (HTTP 404); fix spec.target (changing the spec retries)',
     ],
     [
       Reason.CopyRejected,
-      'the console rejected the copy: not enough quota; nothing was copied (changing the spec retries)',
+      'the console rejected the copy (HTTP 400); nothing was copied (changing the spec retries)',
     ],
   ];
   const waiting: [ReasonName, string][] = [
@@ -199,9 +204,18 @@ export async function operatorStates(): Promise<OperatorState[]> {
       Reason.CredentialsNotFound,
       'cannot use Secret team-a/rainbond-token named by spec.credentialsSecretRef: it does not exist',
     ],
-    [Reason.DefaultTokenRefused, 'this operator requires every AppCopy to name its own credentials'],
-    [Reason.Unauthorized, 'the console refused the token; check the token in the credentials Secret'],
-    [Reason.ConsoleUnavailable, 'the console did not answer; retrying with backoff'],
+    [
+      Reason.DefaultTokenRefused,
+      'this operator requires every AppCopy to name its own credentials: set spec.credentialsSecretRef to a Secret in this namespace with key "token"',
+    ],
+    [
+      Reason.Unauthorized,
+      "the console did not accept the token for the copy pre-flight (HTTP 401): No such user; check the token in the credentials Secret (or the operator's default token) and that its user is a member of the target team",
+    ],
+    [
+      Reason.ConsoleUnavailable,
+      'could not connect to the console at rainbond-console.rainbond.svc:7070 for the copy pre-flight: connection refused (ECONNREFUSED); nothing was sent; retrying with backoff',
+    ],
     [Reason.WaitingForTarget, 'waiting for another AppCopy copying into target app 34'],
   ];
   const running = copies().map((c) => ({ ...c, status: 'running' }));
@@ -234,7 +248,7 @@ export async function operatorStates(): Promise<OperatorState[]> {
         verifyingStatus(
           intentStatus({}, attempt, at(t0)),
           Reason.VerifyingCopy,
-          'the outcome is unknown; verifying',
+          "the copy's outcome is unknown (no answer from the console at rainbond-console.rainbond.svc:7070 to the copy within 600000 ms after sending it; it may have taken effect); verifying from the target app before anything else",
           at(t0),
         ),
       ),
@@ -251,7 +265,11 @@ export async function operatorStates(): Promise<OperatorState[]> {
     })),
     {
       name: 'Failed (PartialCopy), with the copies that exist',
-      object: failed(Reason.PartialCopy, 'the copy was only partly done', copies().slice(0, 1)),
+      object: failed(
+        Reason.PartialCopy,
+        'the copy was only partly done: 1 of 2 components exist (web-copy); missing: api-copy. Remove or keep them in Rainbond, then change the spec to retry',
+        copies().slice(0, 1),
+      ),
       argo: 'Degraded',
       kstatus: 'Failed',
       flux: 'Failed',
@@ -259,7 +277,12 @@ export async function operatorStates(): Promise<OperatorState[]> {
     {
       name: 'Failed, then the spec changed (a retry) and the operator has not seen it yet',
       object: withOperatorStatus(
-        failedStatus({}, Reason.CopyRejected, 'not enough quota', at(t0)),
+        failedStatus(
+          {},
+          Reason.CopyRejected,
+          'the console rejected the copy (HTTP 400); nothing was copied (changing the spec retries)',
+          at(t0),
+        ),
         atGeneration(2),
       ),
       argo: 'Progressing',
@@ -282,21 +305,21 @@ export async function operatorStates(): Promise<OperatorState[]> {
     },
     {
       name: 'Succeeded, copies still building (ComponentsStarting)',
-      object: await followOnce(['creating', 'creating'], ['building', 'running']),
+      object: await followOnce([undefined, undefined], ['undeploy', 'running']),
       argo: 'Progressing',
       kstatus: 'InProgress',
       flux: 'InProgress',
     },
     {
       name: 'Succeeded, a copy abnormal once (not final yet)',
-      object: await followOnce(['creating', 'running'], ['abnormal', 'running']),
+      object: await followOnce([undefined, 'running'], ['abnormal', 'running']),
       argo: 'Progressing',
       kstatus: 'InProgress',
       flux: 'InProgress',
     },
     {
       name: 'Succeeded, all copies running (ComponentsRunning)',
-      object: await followOnce(['building', 'creating'], ['running', 'running']),
+      object: await followOnce(['undeploy', undefined], ['running', 'running']),
       argo: 'Healthy',
       kstatus: 'Current',
       flux: 'Current',
@@ -318,7 +341,7 @@ export async function operatorStates(): Promise<OperatorState[]> {
     },
     {
       name: 'Succeeded, the copies did not run before the follow timeout (FollowTimedOut)',
-      object: await followOnce(['deploying', 'running'], ['deploying', 'running'], {
+      object: await followOnce(['undeploy', 'running'], ['undeploy', 'running'], {
         now: new Date(t0.getTime() + 31 * 60_000),
       }),
       argo: 'Degraded',
