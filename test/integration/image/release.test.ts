@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { lockedNodeVersion } from '../../../scripts/image/build.ts';
 import { makeArtifacts, type ReleaseArtifacts } from '../../../scripts/release.ts';
 import { ensureTool, TOOL_BUILD_TIMEOUT_MS } from '../../support/tools/tool-cache.ts';
 
@@ -42,7 +43,7 @@ describe('npm run release -- artifacts', () => {
   });
 
   it('writes the image, its SBOMs, the licences, the chart and their checksums', () => {
-    expect(made.files).toEqual(
+    expect([...made.files].sort()).toEqual(
       [
         `appcopy-operator-${made.version}.THIRD-PARTY-LICENSES.txt`,
         `appcopy-operator-${made.version}.dependencies.spdx.json`,
@@ -50,7 +51,7 @@ describe('npm run release -- artifacts', () => {
         `appcopy-operator-${made.version}.oci.tar`,
         `appcopy-operator-${made.version}.tgz`,
         'SHA256SUMS',
-      ].sort((a, b) => (a === 'SHA256SUMS' ? 1 : b === 'SHA256SUMS' ? -1 : a.localeCompare(b))),
+      ].sort(),
     );
     const sums = readFileSync(join(made.dir, 'SHA256SUMS'), 'utf8').trim().split('\n');
     expect(sums).toHaveLength(made.files.length - 1);
@@ -76,7 +77,7 @@ describe('npm run release -- artifacts', () => {
     ]);
   });
 
-  it('lists in the image SBOM its Debian packages and the operator’s package', () => {
+  it('lists in the image SBOM its Debian packages, Node and the operator’s package', () => {
     const sbom = JSON.parse(readFileSync(file('.image.spdx.json'), 'utf8')) as SpdxDocument;
     const names = new Set(sbom.packages.map((p) => p.name));
     for (const name of [
@@ -88,6 +89,8 @@ describe('npm run release -- artifacts', () => {
       'rainbond-appcopy-operator',
     ])
       expect(names.has(name), name).toBe(true);
+    // Node's binary, recognised by syft from its contents, at the version the lock file pins.
+    expect(sbom.packages.find((p) => p.name === 'node')?.versionInfo).toBe(lockedNodeVersion());
   });
 
   it('lists in the dependencies SBOM what the bundle holds, and no development dependency', () => {
