@@ -2,13 +2,12 @@
 // its exported file system): the bundle and its licences, nothing of the build (no tests,
 // development dependencies, TypeScript sources, source maps or node_modules), code the process
 // cannot change, and a size within the budget below.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltImage, ensureImage, ROOT } from '../../../scripts/image/build.ts';
-import { type ImageContents, readImage, under } from '../../support/image/image-files.ts';
+import { type ImageContents, readImage, runOnce, under } from '../../support/image/image-files.ts';
 
 /**
  * The size budget, uncompressed (what a node stores; a registry holds about a third of it):
@@ -38,31 +37,6 @@ beforeAll(async () => {
   image = readImage(built.reference);
 }, 15 * 60_000);
 afterAll(() => image?.dispose());
-
-/** `podman run` of the image as it is, with this machine's limits (operator-container.ts). */
-function runImage(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(
-    'podman',
-    [
-      'run',
-      '--rm',
-      '--pull=never',
-      '--runtime',
-      'runc',
-      '--network',
-      'none',
-      '--read-only',
-      '--ulimit',
-      'nofile=1024:1024',
-      '--ulimit',
-      'nproc=1024:1024',
-      ...Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
-      built.reference,
-      ...args,
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-}
 
 describe('the image', () => {
   it('runs dist/main.js with the base’s node, as 65532, in production mode', () => {
@@ -139,11 +113,11 @@ describe('the image', () => {
   });
 
   it('prints its settings with --help and exits 0; without RAINBOND_URL exits 2 naming it', () => {
-    const help = runImage(['dist/main.js', '--help']);
+    const help = runOnce(built.reference, ['dist/main.js', '--help'], { readOnly: true });
     expect(help.stderr).toBe('');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('RAINBOND_URL');
-    const missing = runImage([]);
+    const missing = runOnce(built.reference, [], { readOnly: true });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('RAINBOND_URL');
   });

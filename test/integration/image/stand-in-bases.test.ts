@@ -23,7 +23,7 @@ import {
   ensureImageTools,
   lockedNodeVersion,
 } from '../../../scripts/image/build.ts';
-import { type ImageContents, readImage, under } from '../../support/image/image-files.ts';
+import { type ImageContents, readImage, runOnce, under } from '../../support/image/image-files.ts';
 
 const RUNTIME_BASE = 'gcr.io/distroless/nodejs24-debian12:nonroot';
 const BUILD_BASE = 'docker.io/library/node:24-bookworm-slim';
@@ -39,30 +39,6 @@ const DISTROLESS_PACKAGES = [
   'libgcc-s1',
   'gcc-12-base',
 ];
-
-/** `podman run` of a base with the arguments this machine needs (see operator-container.ts). */
-function run(image: string, args: string[], entrypoint?: string) {
-  return spawnSync(
-    'podman',
-    [
-      'run',
-      '--rm',
-      '--pull=never',
-      '--runtime',
-      'runc',
-      '--network',
-      'none',
-      '--ulimit',
-      'nofile=1024:1024',
-      '--ulimit',
-      'nproc=1024:1024',
-      ...(entrypoint ? ['--entrypoint', entrypoint] : []),
-      image,
-      ...args,
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-}
 
 beforeAll(async () => {
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -87,7 +63,7 @@ describe('the stand-in for gcr.io/distroless/nodejs24-debian12:nonroot', () => {
       'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
     ]);
-    const ran = run(RUNTIME_BASE, [
+    const ran = runOnce(RUNTIME_BASE, [
       '-e',
       'console.log(process.version, process.getuid(), process.getgid(), process.cwd())',
     ]);
@@ -136,7 +112,7 @@ describe('the stand-in for gcr.io/distroless/nodejs24-debian12:nonroot', () => {
     expect(image.read('/usr/lib/os-release')).toMatch(/^PRETTY_NAME="Distroless"$/m);
     expect(image.read('/usr/lib/os-release')).toMatch(/^VERSION="Debian GNU\/Linux 12 \(bookworm\)"$/m);
     // Node finds the bundle, and the time zones through ICU: the operator relies on both.
-    const ran = run(RUNTIME_BASE, [
+    const ran = runOnce(RUNTIME_BASE, [
       '-e',
       `const tls = require('node:tls');
        console.log(tls.getCACertificates('system').length > 100,
@@ -183,7 +159,7 @@ describe('the stand-in for gcr.io/distroless/nodejs24-debian12:nonroot', () => {
         (p) => p !== '/nodejs/bin/node' && !/\.so(\.|$)/.test(p) && !p.startsWith('/etc/update-motd.d/'),
       );
     expect(executables).toEqual([]);
-    expect(run(RUNTIME_BASE, ['-c', 'true'], '/bin/sh').status).not.toBe(0);
+    expect(runOnce(RUNTIME_BASE, ['-c', 'true'], { entrypoint: '/bin/sh' }).status).not.toBe(0);
   });
 });
 
@@ -195,7 +171,7 @@ describe('the stand-in for node:24-bookworm-slim', () => {
       }).stdout,
     ) as Record<string, string>;
     expect(labels['org.appcopy.stand-in']).toMatch(/^[0-9a-f]{16}$/);
-    const ran = run(BUILD_BASE, [
+    const ran = runOnce(BUILD_BASE, [
       'sh',
       '-c',
       '. /etc/os-release; echo "$VERSION_ID $(node --version) $(npm --version) $(id -u node)"',

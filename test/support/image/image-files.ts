@@ -126,3 +126,37 @@ export function under(contents: ImageContents, dir: string, types: ImageFile['ty
     .map((f) => f.path.slice(dir.length + 1))
     .sort();
 }
+
+/**
+ * A short-lived `podman run --rm` of `image` with no network and the arguments this machine
+ * needs (runc, ulimits within its limits: operator-container.ts says why). Synchronous: for
+ * one-off commands such as `--help` or `node -e`.
+ */
+export function runOnce(
+  image: string,
+  args: string[],
+  opts: { env?: Record<string, string>; entrypoint?: string; readOnly?: boolean } = {},
+) {
+  return spawnSync(
+    'podman',
+    [
+      'run',
+      '--rm',
+      '--pull=never',
+      '--runtime',
+      'runc',
+      '--network',
+      'none',
+      ...(opts.readOnly ? ['--read-only'] : []),
+      '--ulimit',
+      'nofile=1024:1024',
+      '--ulimit',
+      'nproc=1024:1024',
+      ...Object.entries(opts.env ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
+      ...(opts.entrypoint ? ['--entrypoint', opts.entrypoint] : []),
+      image,
+      ...args,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+}
