@@ -4,8 +4,9 @@
 #
 #   docker build -t ghcr.io/rainbond/appcopy-operator:0.1.0 .
 #
-# Every RUN below is scripts/build-image-context.sh, which the tests run without a Docker
-# engine (test/integration/deploy/image-build.test.ts), so they check what this image holds.
+# Every RUN below is scripts/build-image-context.sh. `npm run image` builds this file as it is
+# with buildah, and test/integration/image/ checks what the image holds and runs it as the chart
+# does (docs/image.md).
 #
 # Bases: the build stage is Debian 12 with Node 24 and npm; the runtime is Google's distroless
 # Node.js 24 on the same Debian 12, so anything compiled in the build stage runs in the

@@ -21,6 +21,8 @@ export interface RunBenchOptions {
   logDir?: string;
   /** Limits to run the operator under (a cgroup, see pod-limits.ts); absent: none. */
   podLimits?: PodLimits;
+  /** The image to run with `settings.operator: 'container'`. */
+  image?: string;
   controlPlanePids?: () => { apiServer?: number; etcd?: number };
   log?: (line: string) => void;
 }
@@ -53,6 +55,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
     profileDir: options.profileDir,
     logDir: options.logDir,
     podLimits: options.podLimits,
+    image: options.image,
     controlPlanePids: options.controlPlanePids ?? (() => ({})),
     log,
   };

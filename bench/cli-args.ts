@@ -22,6 +22,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   clientParallelism: 32,
   operatorNodeOptions: undefined,
   podLimits: 'deploy',
+  operator: 'process',
 };
 
 export interface BenchOptions {
@@ -62,6 +63,9 @@ export function usage(): string {
     "                        with that container's NODE_OPTIONS; none: no limits, no NODE_OPTIONS (V8 sizes",
     '                        its heap for this machine) (default deploy)',
     "  --node-options STR    NODE_OPTIONS of the operator process instead of the Deployment's ('' for none)",
+    '  --operator KIND       process: `node dist/main.js` (default); container: the image (npm run image),',
+    "                        run with podman as deploy/base's pod runs it (its user, read-only root, limits),",
+    '                        memory read from its cgroup too (root; not with --profile or --pod-limits none)',
     `  --out PATH            results JSON (default ${DEFAULT_RESULTS_PATH}, plus a timestamped copy beside it)`,
     '  --profile DIR         run the operator under --cpu-prof (one .cpuprofile per operator start) and take',
     '                        a heap snapshot in scale once settled; files go to DIR (keep it outside the repo)',
@@ -145,6 +149,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       case '--node-options':
         settings.operatorNodeOptions = value;
         break;
+      case '--operator':
+        if (value === 'process' || value === 'container') settings.operator = value;
+        else problem = `--operator takes process or container (got ${value})`;
+        break;
       case '--pod-limits':
         if (value === 'deploy' || value === 'none') settings.podLimits = value;
         else problem = `--pod-limits takes deploy or none (got ${value})`;
@@ -169,6 +177,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
     }
     if (problem) return { kind: 'error', message: problem };
   }
+  if (settings.operator === 'container' && profileDir !== undefined)
+    return { kind: 'error', message: '--profile profiles the process; it cannot with --operator container' };
+  if (settings.operator === 'container' && settings.podLimits === 'none')
+    return { kind: 'error', message: "--operator container runs deploy/base's pod, with its limits" };
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(process.cwd(), path));
   return {
     kind: 'run',

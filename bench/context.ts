@@ -3,6 +3,7 @@
 
 import { USERS } from '../test/support/simulator/fixtures/default.ts';
 import type { Simulator } from '../test/support/simulator/index.ts';
+import { startContainerUnderTest } from './container-under-test.ts';
 import type { KubeRest } from './kube-rest.ts';
 import { type OperatorUnderTest, startOperatorUnderTest } from './operator-under-test.ts';
 import type { PodLimits } from './pod-limits.ts';
@@ -38,6 +39,8 @@ export interface BenchSettings {
   operatorNodeOptions: string | undefined;
   /** 'deploy': run the operator in a cgroup with deploy/base's resources.limits, as in its pod; 'none': no limits. */
   podLimits: 'deploy' | 'none';
+  /** 'process': `node dist/main.js`; 'container': the image, with podman, as deploy/base's pod. */
+  operator: 'process' | 'container';
 }
 
 export interface BenchContext {
@@ -53,6 +56,8 @@ export interface BenchContext {
   logDir: string | undefined;
   /** The limits the operator runs under (a cgroup); absent: none. */
   podLimits: PodLimits | undefined;
+  /** The image run with `operator: 'container'`. */
+  image: string | undefined;
   /** pids of the control plane processes, when known (for their CPU time). */
   controlPlanePids(): { apiServer?: number; etcd?: number };
   log(line: string): void;
@@ -67,7 +72,7 @@ export function startOperator(
   label: string,
   followTimeout: string,
 ): Promise<OperatorUnderTest> {
-  return startOperatorUnderTest({
+  const options = {
     root: ctx.operatorRoot,
     kubeconfigPath: ctx.kubeconfigPath,
     rainbondUrl: ctx.sim.url,
@@ -80,7 +85,12 @@ export function startOperator(
     ...(ctx.profileDir ? { profileDir: ctx.profileDir } : {}),
     ...(ctx.logDir ? { logDir: ctx.logDir } : {}),
     ...(ctx.podLimits ? { podLimits: ctx.podLimits } : {}),
-  });
+  };
+  if (ctx.settings.operator === 'container') {
+    if (!ctx.image) throw new Error('--operator container: no image was built');
+    return startContainerUnderTest({ ...options, image: ctx.image });
+  }
+  return startOperatorUnderTest(options);
 }
 
 /** Waits until the operator's work queue is empty and no worker runs, twice in a row. */

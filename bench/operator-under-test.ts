@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createPodCgroup, type PodLimits, spawnInCgroup } from './pod-limits.ts';
-import { type Memory, memoryOf } from './process-stats.ts';
+import { type CgroupMemory, cgroupMemoryOf, type Memory, memoryOf } from './process-stats.ts';
 import { parsePrometheusText, type Sample } from './prometheus-text.ts';
 
 export const BUILT_MAIN = 'dist/main.js';
@@ -43,6 +43,8 @@ export interface OperatorUnderTest {
   ready(timeoutMs?: number): Promise<number>;
   metrics(): Promise<Sample[]>;
   memory(): Memory;
+  /** The memory of its own cgroup (the pod's limits, or the container's); undefined without one. */
+  cgroupMemory(): CgroupMemory | undefined;
   /** Asks the process for a heap snapshot (written into profileDir); resolves once it is written. */
   heapSnapshot(): Promise<void>;
   /** Log lines at warn or above, parsed. */
@@ -162,6 +164,7 @@ export async function startOperatorUnderTest(opts: OperatorUnderTestOptions): Pr
       return parsePrometheusText(await response.text());
     },
     memory: () => memoryOf(pid),
+    cgroupMemory: () => (cgroup ? cgroupMemoryOf(cgroup.name) : undefined),
     async heapSnapshot() {
       const dir = opts.profileDir;
       if (!dir) return;
@@ -188,7 +191,7 @@ export async function startOperatorUnderTest(opts: OperatorUnderTestOptions): Pr
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -76,3 +76,57 @@ function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/**
+ * The memory of a cgroup as the kubelet reads it for the container (cAdvisor): usage, the
+ * working set (usage less inactive file pages: what `kubectl top` shows and the OOM decision
+ * weighs) and the peak usage so far (undefined on v2 kernels without memory.peak). A file page
+ * is charged to the cgroup that first read it: Node's binary, already in the page cache from an
+ * earlier run, counts in VmRSS but not here, so usage can be below VmRSS.
+ */
+export interface CgroupMemory {
+  usageBytes: number;
+  /** Anonymous memory (the heap, stacks): what the process alone owns, wherever it was started. */
+  anonBytes: number;
+  workingSetBytes: number;
+  peakBytes: number | undefined;
+}
+
+/**
+ * Reads `relativePath` under the v2 unified hierarchy, else the v1 memory hierarchy; undefined
+ * when neither has it (the cgroup is gone).
+ */
+export function cgroupMemoryOf(relativePath: string, root = '/sys/fs/cgroup'): CgroupMemory | undefined {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const stat = (text: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const v2 = `${root}/${relativePath}`.replace(/\/+/g, '/');
+  const v2Usage = read(`${v2}/memory.current`);
+  if (v2Usage !== undefined) {
+    const usage = Number(v2Usage.trim());
+    const peak = read(`${v2}/memory.peak`);
+    const memoryStat = read(`${v2}/memory.stat`) ?? '';
+    return {
+      usageBytes: usage,
+      anonBytes: stat(memoryStat, 'anon'),
+      workingSetBytes: Math.max(0, usage - stat(memoryStat, 'inactive_file')),
+      peakBytes: peak === undefined ? undefined : Number(peak.trim()),
+    };
+  }
+  const v1 = `${root}/memory/${relativePath}`.replace(/\/+/g, '/');
+  const v1Usage = read(`${v1}/memory.usage_in_bytes`);
+  if (v1Usage === undefined) return undefined;
+  const usage = Number(v1Usage.trim());
+  const memoryStat = read(`${v1}/memory.stat`) ?? '';
+  return {
+    usageBytes: usage,
+    anonBytes: stat(memoryStat, 'total_rss'),
+    workingSetBytes: Math.max(0, usage - stat(memoryStat, 'total_inactive_file')),
+    peakBytes: Number(read(`${v1}/memory.max_usage_in_bytes`)?.trim() ?? Number.NaN),
+  };
+}

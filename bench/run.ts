@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ensureImage, imageReference } from '../scripts/image/build.ts';
 import { startControlPlane } from '../test/support/control-plane/control-plane.ts';
 import { runBench } from './bench.ts';
 import { ensureOperatorBuilt } from './build-operator.ts';
@@ -27,7 +28,16 @@ async function main(): Promise<number> {
   const { settings, out, profileDir, logDir, operatorRoot, kubeconfigPath, build } = parsed.options;
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-  ensureOperatorBuilt({ root: operatorRoot, build, log });
+  // The container builds its own bundle inside the image (scripts/image/build.ts).
+  const image =
+    settings.operator === 'container'
+      ? await ensureImage({ root: operatorRoot, reference: imageReference(operatorRoot), log })
+      : undefined;
+  if (image)
+    log(
+      `the operator runs as the image ${image.reference} (${(image.sizeBytes / 1e6).toFixed(1)} MB), in deploy/base's pod spec, with podman`,
+    );
+  else ensureOperatorBuilt({ root: operatorRoot, build, log });
   const limits = settings.podLimits === 'deploy' ? resolvePodLimits(operatorRoot) : undefined;
   // The container's NODE_OPTIONS come with the pod (--node-options replaces them).
   settings.operatorNodeOptions ??= limits?.nodeOptions ?? '';
@@ -50,6 +60,7 @@ async function main(): Promise<number> {
       ...(profileDir ? { profileDir } : {}),
       ...(logDir ? { logDir } : {}),
       ...(limits?.applied ? { podLimits: limits.limits } : {}),
+      ...(image ? { image: image.reference } : {}),
       ...(plane
         ? {
             controlPlanePids: () => {
@@ -76,6 +87,9 @@ async function main(): Promise<number> {
         operatorLimits: limits?.applied
           ? { memory: limits.limits.memory, cpu: limits.limits.cpu, from: limits.from }
           : (limits?.reason ?? 'none (--pod-limits none)'),
+        operator: image
+          ? { kind: 'container', image: image.reference, imageId: image.id, imageBytes: image.sizeBytes }
+          : { kind: 'process' },
       },
       settings,
       figures: outcome.figures,

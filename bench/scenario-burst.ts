@@ -41,6 +41,8 @@ export interface BurstResult {
    */
   cpuBoundSeconds?: number;
   operatorPeakRssMB: number;
+  /** The peak usage of the operator's own cgroup (cgroup v1's max_usage_in_bytes), MB; absent without one. */
+  operatorCgroupPeakMB?: number;
   /** Log lines at warn or above during the run (a clean burst has none). */
   operatorWarnings: number;
   /**
@@ -168,6 +170,7 @@ export async function runBurst(ctx: BenchContext, repeatIndex: number): Promise<
           }
         : {}),
       operatorPeakRssMB: round(operator.memory().peakRssBytes / 2 ** 20, 1),
+      ...cgroupPeak(operator.cgroupMemory()?.peakBytes),
       operatorWarnings: operator.problems.length,
       phasesMs,
       efficiency: {
@@ -240,4 +243,10 @@ function phasesOf(
     listedToCopySent: summary(phases.listedToCopySent),
     copySentToSucceeded: summary(phases.copySentToSucceeded),
   };
+}
+
+function cgroupPeak(bytes: number | undefined): { operatorCgroupPeakMB?: number } {
+  return bytes === undefined || Number.isNaN(bytes)
+    ? {}
+    : { operatorCgroupPeakMB: round(bytes / 2 ** 20, 1) };
 }

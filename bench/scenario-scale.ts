@@ -25,6 +25,15 @@ export interface ScaleResult {
   rssTimelineMB: number[];
   /** VmHWM: the highest RSS during start, MB. */
   peakRssMB: number;
+  /**
+   * The operator's own cgroup once settled (the pod's limits, or the container's), MB: its
+   * usage, and the working set (usage less inactive file pages), what `kubectl top` shows.
+   * Absent without a cgroup (--pod-limits none).
+   */
+  cgroupUsageMB?: number;
+  cgroupWorkingSetMB?: number;
+  /** Its anonymous memory (heap, stacks), MB: the part no other process's reads can move. */
+  cgroupAnonMB?: number;
   /** V8 heap in use once settled (nodejs_heap_size_used_bytes), MB. */
   heapUsedMB: number;
   /** V8 heap reserved once settled (nodejs_heap_size_total_bytes), MB. */
@@ -82,6 +91,7 @@ export async function runScale(
       timeline.push(round(operator.memory().rssBytes / 2 ** 20, 1));
     }
     const memory = operator.memory();
+    const cgroup = operator.cgroupMemory();
     const metrics = await operator.metrics();
     if (ctx.profileDir) await operator.heapSnapshot();
     const apiAfter = await scrapeApiServer(kube);
@@ -98,6 +108,13 @@ export async function runScale(
       rssAfter5sMB: timeline[4] ?? Number.NaN,
       rssTimelineMB: timeline,
       peakRssMB: round(memory.peakRssBytes / 2 ** 20, 1),
+      ...(cgroup
+        ? {
+            cgroupUsageMB: round(cgroup.usageBytes / 2 ** 20, 1),
+            cgroupWorkingSetMB: round(cgroup.workingSetBytes / 2 ** 20, 1),
+            cgroupAnonMB: round(cgroup.anonBytes / 2 ** 20, 1),
+          }
+        : {}),
       heapUsedMB: round(sumOf(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20, 1),
       heapTotalMB: round(sumOf(metrics, 'nodejs_heap_size_total_bytes') / 2 ** 20, 1),
       externalMB: round(sumOf(metrics, 'nodejs_external_memory_bytes') / 2 ** 20, 1),

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The container image's build steps, as plain commands. The Dockerfile's RUN lines call this
-# script and nothing else, so test/integration/deploy/image-build.test.ts, which runs the same
-# lines without a Docker engine, checks what the image contains.
+# script and nothing else (test/integration/deploy/image-build.test.ts checks that), and
+# test/integration/image/ checks what the image built from them contains.
 #
 # Contract, run from a source tree holding package.json, package-lock.json, tsconfig.json,
 # scripts/build-bundle.ts, src/ and the workspace package packages/kube-runtime/:

@@ -54,6 +54,21 @@ export function startOperatorProcess(opts: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return superviseOperator(child);
+}
+
+/**
+ * An OperatorProcess over any child whose stdout carries the operator's JSON log: the process
+ * itself, or a client attached to it (`podman run`, test/support/image/operator-container.ts).
+ * `signal` replaces how the operator is stopped (SIGTERM) and killed (SIGKILL), for a child that
+ * is not the operator itself.
+ */
+export function superviseOperator(
+  child: ChildProcess,
+  signal: (name: 'SIGTERM' | 'SIGKILL') => void | Promise<void> = (name) => {
+    child.kill(name);
+  },
+): OperatorProcess {
   running.add(child);
   const logs: LogLine[] = [];
   let raw = '';
@@ -99,11 +114,11 @@ export function startOperatorProcess(opts: {
     started,
     exited,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) await signal('SIGTERM');
       return exited;
     },
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await signal('SIGKILL');
       await exited;
     },
   };

@@ -1,10 +1,7 @@
-// Runs a Dockerfile's build stage without a Docker engine, for the small instruction set this
-// project's Dockerfile uses (WORKDIR, COPY, RUN): the build context is what .dockerignore lets
-// through, COPY copies from it, RUN runs its command with sh. Anything else is refused, so the
-// emulation can never silently drift from what `docker build` would do.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+// Reads this project's Dockerfile and .dockerignore, for the checks of their shape
+// (image-build.test.ts). The image itself is built with buildah and checked from the outside
+// (test/integration/image/).
+import { readFileSync } from 'node:fs';
 
 export interface Instruction {
   keyword: string;
@@ -64,75 +61,6 @@ export function allowedPaths(dockerignore: string): string[] {
       throw new Error(`.dockerignore rule ${rule}: only !path entries are understood`);
     return rule.slice(1).replace(/^\/+|\/+$/g, '');
   });
-}
-
-/** Copies the allowed paths of `repo` into `context`; a missing one is an error. */
-export function makeContext(repo: string, dockerignore: string, context: string): void {
-  for (const path of allowedPaths(dockerignore)) {
-    const from = join(repo, path);
-    if (!existsSync(from)) throw new Error(`.dockerignore lets in ${path}, which does not exist`);
-    cpSync(from, join(context, path), { recursive: true });
-  }
-}
-
-export interface RunOptions {
-  context: string;
-  /** Where the stage's WORKDIR lives on this machine. */
-  workdir: string;
-  /** Absolute image paths the commands write to, mapped to directories on this machine. */
-  paths: Record<string, string>;
-  env: NodeJS.ProcessEnv;
-}
-
-/** Executes a build stage's WORKDIR/COPY/RUN instructions; returns the commands that ran. */
-export function runStage(stage: Stage, opts: RunOptions): string[] {
-  const ran: string[] = [];
-  let workdirSeen = false;
-  for (const { keyword, args } of stage.instructions) {
-    switch (keyword) {
-      case 'WORKDIR':
-        if (workdirSeen) throw new Error('only one WORKDIR per stage is emulated');
-        workdirSeen = true;
-        mkdirSync(opts.workdir, { recursive: true });
-        break;
-      case 'COPY': {
-        if (args.startsWith('--')) throw new Error(`COPY ${args}: flags are not emulated in the build stage`);
-        const parts = args.split(/\s+/);
-        const dest = parts.pop()!;
-        if (dest.startsWith('/'))
-          throw new Error(`COPY ${args}: only destinations relative to WORKDIR are emulated`);
-        for (const source of parts) {
-          const from = join(opts.context, source);
-          if (!existsSync(from))
-            throw new Error(`COPY ${source}: not in the build context (see .dockerignore)`);
-          const intoDir = dest.endsWith('/') || parts.length > 1 || dest === '.' || dest === './';
-          const to = statSync(from).isDirectory()
-            ? join(opts.workdir, dest)
-            : join(opts.workdir, intoDir ? join(dest, basename(source)) : dest);
-          cpSync(from, to, { recursive: true });
-        }
-        break;
-      }
-      case 'RUN': {
-        // Cache mounts only speed up a Docker build; they do not change its result.
-        let command = args.replace(/--mount=\S+\s+/g, '');
-        if (command.startsWith('[')) throw new Error('RUN in exec form is not emulated');
-        for (const [imagePath, local] of Object.entries(opts.paths)) {
-          command = command.replace(new RegExp(`(?<=\\s|^)${imagePath}(?=\\s|$)`, 'g'), local);
-        }
-        ran.push(command);
-        execFileSync('sh', ['-c', command], {
-          cwd: opts.workdir,
-          env: opts.env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        break;
-      }
-      default:
-        throw new Error(`${keyword} in the build stage is not emulated`);
-    }
-  }
-  return ran;
 }
 
 export function readDockerfile(path: string): Stage[] {

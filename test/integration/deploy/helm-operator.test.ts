@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { condition, isPhase } from '../../support/appcopies.ts';
 import { eventually } from '../../support/eventually.ts';
@@ -17,12 +17,7 @@ import { createTestNamespace, kubectl } from '../../support/kube.ts';
 import { type OperatorProcess, startOperatorProcess } from '../../support/operator-process.ts';
 import { USERS } from '../../support/simulator/fixtures/default.ts';
 import { tokenFingerprint } from '../../support/simulator/index.ts';
-import {
-  type Manifest,
-  parseRendered,
-  renderChartText,
-  type Values,
-} from '../../support/tools/helm-chart.ts';
+import { type Installed, installChart, kubeconfigAs } from '../../support/tools/chart-install.ts';
 import { alertExpressions, dashboardExpressions, metricNames } from '../../support/tools/monitoring-files.ts';
 import { ensureTool, TOOL_BUILD_TIMEOUT_MS } from '../../support/tools/tool-cache.ts';
 
@@ -30,71 +25,6 @@ beforeAll(async () => {
   await ensureTool('helm');
   await ensureTool('promql-metric-names');
 }, TOOL_BUILD_TIMEOUT_MS);
-
-interface Installed {
-  objects: Manifest[];
-  fullname: string;
-  /** The container's environment as the chart renders it: ConfigMap, then `env`. */
-  env: Record<string, string>;
-}
-
-/** Renders the chart into `namespace` and applies it for real (the CRD is already installed). */
-async function install(namespace: string, values: Values): Promise<Installed> {
-  const release = `h${randomBytes(3).toString('hex')}`;
-  const text = await renderChartText(values, { release, namespace });
-  const applied = await kubectl(['apply', '--server-side', '--field-manager=appcopy-helm-test', '-f', '-'], {
-    input: text,
-  });
-  expect(applied.stderr).toBe('');
-  expect(applied.code).toBe(0);
-  const objects = parseRendered(text);
-  const deployment = objects.find((o) => o.kind === 'Deployment')!;
-  const container = deployment.spec.template.spec.containers[0];
-  const env: Record<string, string> = {};
-  for (const source of container.envFrom) {
-    const configMap = objects.find(
-      (o) => o.kind === 'ConfigMap' && o.metadata.name === source.configMapRef.name,
-    )!;
-    Object.assign(env, configMap.data);
-  }
-  for (const entry of container.env as {
-    name: string;
-    value?: string;
-    valueFrom?: { fieldRef?: { fieldPath: string } };
-  }[]) {
-    if (entry.value !== undefined) env[entry.name] = entry.value;
-    else if (entry.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[entry.name] = namespace;
-    else throw new Error(`the test cannot resolve ${entry.name} from ${JSON.stringify(entry.valueFrom)}`);
-  }
-  return { objects, fullname: deployment.metadata.name, env };
-}
-
-/** A kubeconfig that authenticates as the chart's ServiceAccount (a TokenRequest token). */
-async function kubeconfigAs(admin: KubeConfig, namespace: string, serviceAccount: string): Promise<string> {
-  const token = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    namespace,
-    name: serviceAccount,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const cluster = admin.getCurrentCluster()!;
-  const dir = mkdtempSync(join(tmpdir(), 'appcopy-helm-sa-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'kubeconfig');
-  const caData = cluster.caData ?? '';
-  writeFileSync(
-    path,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
-      users: [{ name: serviceAccount, user: { token: token.status?.token } }],
-      contexts: [{ name: 'test', context: { cluster: 'test', user: serviceAccount, namespace } }],
-      'current-context': 'test',
-    }),
-    { mode: 0o600 },
-  );
-  return path;
-}
 
 /**
  * Starts the operator with the chart's environment. What a pod has and a process on this
@@ -130,7 +60,7 @@ function sampleNames(exposition: string): Set<string> {
 describe('the operator as the chart installs it', () => {
   it('becomes ready with the chart’s environment and RBAC, leads, copies, and exposes every metric the alerts and dashboard read', async () => {
     const w = await createWorld();
-    const installed = await install(w.namespace, {
+    const installed = await installChart(w.namespace, {
       rainbond: { url: w.sim.url, copyTimeout: '5s', verifySettlePeriod: '6s' },
       watch: { scope: 'namespaces', namespaces: [w.namespace] },
       defaultToken: { existingSecret: 'appcopy-operator-token' },
@@ -181,7 +111,7 @@ describe('the operator as the chart installs it', () => {
     // Watching every namespace, as the opt-in mode is meant for; the label selector keeps this
     // operator to this test's AppCopies on the shared control plane.
     const shard = `helm-${randomBytes(3).toString('hex')}`;
-    const installed = await install(w.namespace, {
+    const installed = await installChart(w.namespace, {
       rainbond: { url: w.sim.url, copyTimeout: '5s', verifySettlePeriod: '6s' },
       watch: { scope: 'all', labelSelector: `appcopy.test/shard=${shard}` },
       secrets: { access: 'optIn', optInNamespaces: [optedIn] },

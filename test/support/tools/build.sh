@@ -7,6 +7,7 @@
 #                              (the Go module's v0.3MM.P is Prometheus 3.MM.P)
 #         promql-metric-names  our promql-metric-names.go beside this script, built against
 #                              github.com/prometheus/prometheus at <version>
+#         syft                 github.com/anchore/syft/cmd/syft at <version> (the image's SBOM)
 #   Leaves <out-dir>/<tool>, or exits non-zero with one line on stderr naming the cause. The
 #   out-dir is only ever completed atomically (built in a sibling temp dir, then renamed), so a
 #   killed build never leaves half a cache behind.
@@ -76,7 +77,13 @@ case "$tool" in
     (cd "$work/src" && go mod tidy && go build -trimpath -ldflags='-s -w' -o "$work/bin/promql-metric-names" .) >&2 \
       || die "building promql-metric-names failed (see the Go output above)"
     ;;
-  *) die "unknown tool \"${tool}\" (helm, promtool or promql-metric-names)" ;;
+  syft)
+    say "building syft ${version} from the Go module proxy (first time only, several minutes on 2 cores)"
+    GOBIN="$work/bin" go install -trimpath -ldflags="-s -w" \
+      "github.com/anchore/syft/cmd/syft@${version}" >&2 \
+      || die "building syft ${version} failed (see the Go output above; GOPROXY=$(go env GOPROXY))"
+    ;;
+  *) die "unknown tool \"${tool}\" (helm, promtool, promql-metric-names or syft)" ;;
 esac
 [ -x "$work/bin/$tool" ] || die "the build of ${tool} left no binary"
 

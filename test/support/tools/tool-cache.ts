@@ -1,4 +1,4 @@
-// The test bed's command-line tools (helm, promtool and our promql-metric-names), built from
+// The test bed's command-line tools (helm, promtool, our promql-metric-names, syft), built from
 // the Go module proxy by build.sh on first use and cached beside the control plane's binaries
 // (test/support/control-plane/binary-cache.ts), in <cache>/tools/<tool>-<version>/. Later
 // uses find them there at once. Nothing is committed or fetched into the repository.
@@ -11,13 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { defaultCacheDir } from '../control-plane/binary-cache.ts';
 import { findOnPath, isExecutable } from '../executables.ts';
 
-export type Tool = 'helm' | 'promtool' | 'promql-metric-names';
+export type Tool = 'helm' | 'promtool' | 'promql-metric-names' | 'syft';
 
 /** The versions the tests use. promtool's is the Go module version of Prometheus 3.16.0. */
 export const TOOL_VERSIONS: Record<Tool, string> = {
   helm: 'v4.3.2',
   promtool: 'v0.316.0',
   'promql-metric-names': 'v0.316.0',
+  // The image's SBOM (scripts/release.ts).
+  syft: 'v1.57.2',
 };
 
 /**
