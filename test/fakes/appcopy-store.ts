@@ -109,7 +109,10 @@ export function createFakeAppCopyStore(...objects: AppCopy[]): FakeAppCopyStore 
 function ownAnnotation(metadata: AppCopy['metadata'], key: string, owned: boolean): AppCopy['metadata'] {
   const entries = metadata.managedFields ?? [];
   const ours = entries.find((e) => e.manager === FIELD_MANAGER && e.operation === 'Update' && !e.subresource);
-  const fields = structuredClone(ours?.fieldsV1 ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
+  const fields = structuredClone(ours?.fieldsV1 ?? {}) as Record<
+    string,
+    Record<string, Record<string, unknown>>
+  >;
   const annotations = { ...(fields['f:metadata']?.['f:annotations'] ?? {}) };
   if (owned) annotations[`f:${key}`] = {};
   else delete annotations[`f:${key}`];

@@ -92,7 +92,11 @@ describe('componentDetailSchema', () => {
       }),
       accessInfos: ['https://gr1a2b3c-80-t7k2m9qa.apps.example.com/api', '203.0.113.10:30001'],
     },
-    { name: 'no access_infos key reads as none', raw: serviceBaseInfo({ access_infos: undefined }), accessInfos: [] },
+    {
+      name: 'no access_infos key reads as none',
+      raw: serviceBaseInfo({ access_infos: undefined }),
+      accessInfos: [],
+    },
     { name: 'null access_infos read as none', raw: serviceBaseInfo({ access_infos: null }), accessInfos: [] },
     {
       name: 'access_infos that are not a list read as none, not as a broken answer',
