@@ -2,6 +2,7 @@
 // previous poll left it and the console's answers, to the status, the Argo CD link annotation,
 // the Events and the console calls. Which copies a poll reads, and how the console's access_infos
 // are sorted, are the pure tables of addresses.test.ts; the annotation's rules external-link.test.ts.
+import { KubeApiError } from '@appcopy/kube-runtime';
 import { describe, expect, it } from 'vitest';
 import type { AppCopy, CopiedService, ServiceAddresses } from '../../../src/api/appcopy.ts';
 import { withAddresses } from '../../../src/controller/addresses.ts';
@@ -32,7 +33,10 @@ const THEIRS = 'https://preview.example.com/pr-42';
 const is = (component: Component, status: string): Component => ({ ...component, status });
 
 /** The AppCopy after a poll that recorded these statuses and addresses (and, maybe, a link). */
-function after(recorded: [string, ServiceAddresses?][], link?: { value: string; by: string }): AppCopy {
+function previousPoll(
+  recorded: [string, ServiceAddresses?][],
+  link?: { value: string; by: string },
+): AppCopy {
   const object = anAppCopy(copiedAtT0([site, cache], true), (d) => {
     const services = d.status?.services ?? [];
     d.status = withAddresses({
@@ -84,7 +88,7 @@ interface Case {
 const cases: Case[] = [
   {
     name: 'copies seen running for the first time: each view read once, the URL in status and in the link, announced',
-    given: after([['waiting'], ['waiting']]),
+    given: previousPoll([['waiting'], ['waiting']]),
     console: {
       listComponents: [answer([is(site, 'running'), is(cache, 'running')])],
       getComponent: [views({ [site.serviceId]: [SITE_URL], [cache.serviceId]: [CACHE_TCP] })],
@@ -100,7 +104,7 @@ const cases: Case[] = [
   },
   {
     name: 'a copy running while the other builds: only it is read; the status shows its URL at once',
-    given: after([['waiting'], ['undeploy']]),
+    given: previousPoll([['waiting'], ['undeploy']]),
     console: {
       listComponents: [answer([is(site, 'running'), is(cache, 'waiting')])],
       getComponent: [views({ [site.serviceId]: [SITE_URL] })],
@@ -116,7 +120,10 @@ const cases: Case[] = [
   },
   {
     name: 'a copy already read that keeps running is not read again: the poll costs the list alone',
-    given: after([['running', { urls: [SITE_URL] }], ['waiting']], { value: SITE_URL, by: FIELD_MANAGER }),
+    given: previousPoll([['running', { urls: [SITE_URL] }], ['waiting']], {
+      value: SITE_URL,
+      by: FIELD_MANAGER,
+    }),
     console: { listComponents: [answer([is(site, 'running'), is(cache, 'waiting')])] },
     expected: {
       calls: ['listComponents'],
@@ -129,7 +136,10 @@ const cases: Case[] = [
   },
   {
     name: 'a copy that runs anew after a stop is read again: a certificate bound meanwhile turns the URL to https',
-    given: after([['closed', { urls: [SITE_URL] }], ['waiting']], { value: SITE_URL, by: FIELD_MANAGER }),
+    given: previousPoll([['closed', { urls: [SITE_URL] }], ['waiting']], {
+      value: SITE_URL,
+      by: FIELD_MANAGER,
+    }),
     console: {
       listComponents: [answer([is(site, 'running'), is(cache, 'waiting')])],
       getComponent: [views({ [site.serviceId]: [SITE_HTTPS] })],
@@ -145,7 +155,7 @@ const cases: Case[] = [
   },
   {
     name: 'a component view the console does not answer leaves the addresses empty; following ends all the same',
-    given: after([['waiting'], ['waiting']]),
+    given: previousPoll([['waiting'], ['waiting']]),
     console: {
       listComponents: [answer([is(site, 'running'), is(cache, 'running')])],
       getComponent: [fail(notSent('getComponent'))],
@@ -161,7 +171,7 @@ const cases: Case[] = [
   },
   {
     name: 'copies with no outer port are read as having none: no URL, no link, nothing announced',
-    given: after([['waiting'], ['waiting']]),
+    given: previousPoll([['waiting'], ['waiting']]),
     console: {
       listComponents: [answer([is(site, 'running'), is(cache, 'running')])],
       getComponent: [views({})],
@@ -177,7 +187,7 @@ const cases: Case[] = [
   },
   {
     name: 'a link the user set in Git is kept; the status still shows the URL',
-    given: after([['waiting'], ['waiting']], { value: THEIRS, by: 'argocd-controller' }),
+    given: previousPoll([['waiting'], ['waiting']], { value: THEIRS, by: 'argocd-controller' }),
     console: {
       listComponents: [answer([is(site, 'running'), is(cache, 'running')])],
       getComponent: [views({ [site.serviceId]: [SITE_URL] })],
@@ -226,7 +236,7 @@ describe('following the copies: their addresses', () => {
 
   it('the link the operator set is its own afterwards, so a later URL replaces it', async () => {
     const w = await aWorld({
-      given: after([['waiting'], ['waiting']]),
+      given: previousPoll([['waiting'], ['waiting']]),
       console: {
         listComponents: [answer([is(site, 'running'), is(cache, 'waiting')])],
         getComponent: [views({ [site.serviceId]: [SITE_URL] })],
@@ -256,5 +266,35 @@ describe('following the copies: their addresses', () => {
     expect(w.stored()?.metadata.annotations?.[EXTERNAL_LINK_ANNOTATION]).toBe(SITE_HTTPS);
     expect(w.stored()?.status?.url).toBe(SITE_HTTPS);
     expect(w.console.callsTo('getComponent')).toHaveLength(2);
+  });
+
+  it('a link that cannot be written (the operator may not update AppCopies) does not hold up the status', async () => {
+    const w = await aWorld({
+      given: previousPoll([['waiting'], ['waiting']]),
+      console: {
+        listComponents: [answer([is(site, 'running'), is(cache, 'running')])],
+        getComponent: [views({ [site.serviceId]: [SITE_URL] })],
+      },
+      atMs: A_MINUTE,
+    });
+    const forbidden = () =>
+      Promise.reject(
+        new KubeApiError(403, 'annotation of AppCopy team-a/shop-to-staging: forbidden', 'Forbidden'),
+      );
+    const follow = createFollower({
+      store: { ...w.store, writeAnnotation: forbidden, removeAnnotation: forbidden },
+      rainbond: w.console,
+      credentials: w.credentials,
+      events: w.events,
+      settings: SETTINGS,
+      now: w.now,
+    });
+    const spec = w.spec;
+    if (!spec) throw new Error('the case needs a valid spec');
+    await follow(w.stored() as AppCopy, spec, silent);
+    expect(w.store.writes.map((write) => write.kind)).toEqual(['status']);
+    expect(w.stored()?.status?.url).toBe(SITE_URL);
+    expect(w.stored()?.metadata.annotations?.[EXTERNAL_LINK_ANNOTATION]).toBeUndefined();
+    expect(w.events.summary()).toEqual(['Normal/ComponentsRunning', 'Normal/AddressesKnown']);
   });
 });
