@@ -3,6 +3,7 @@
 // read from each copy's view once, never per poll. Against the real API server and the simulator
 // (whose gateway rules follow the console's: test/support/simulator/gateway.ts).
 import { describe, expect, it } from 'vitest';
+import type { AppCopy } from '../../../src/api/appcopy.ts';
 import { EXTERNAL_LINK_ANNOTATION } from '../../../src/controller/external-link.ts';
 import { condition, isPhase } from '../../support/appcopies.ts';
 import { createWorld, type World } from '../../support/harness.ts';
@@ -31,6 +32,7 @@ async function previewWorld() {
   return { w, clock };
 }
 
+const copiesRun = (o: AppCopy) => condition(o, 'ComponentsReady')?.status === 'True';
 const getComponentCalls = (w: World) =>
   w.sim.ledger.callsTo('getComponent').filter((c) => c.path.includes(`/apps/${w.targetAppId}/`));
 const listCalls = (w: World) =>
@@ -68,11 +70,7 @@ describe('the addresses of the copies', () => {
     expect(getComponentCalls(w)).toHaveLength(2);
 
     w.sim.state.setStatus(queue?.serviceId ?? '', 'running');
-    const running = await w.appcopies.waitFor(
-      w.namespace,
-      'preview',
-      (o) => condition(o, 'ComponentsReady')?.status === 'True',
-    );
+    const running = await w.appcopies.waitFor(w.namespace, 'preview', copiesRun);
     expect(running.status?.services?.map((s) => [s.serviceCname, s.addresses])).toEqual([
       [site?.serviceCname, { urls: [siteUrl] }],
       // The source cache holds gateway port 30000; its copy gets the next free one.
@@ -122,11 +120,7 @@ describe('the addresses of the copies', () => {
     await w.appcopies.create(w.namespace, 'preview', previewSpec(w));
     await w.appcopies.waitFor(w.namespace, 'preview', isPhase('Succeeded'));
     await clock.advance(11_000);
-    const running = await w.appcopies.waitFor(
-      w.namespace,
-      'preview',
-      (o) => condition(o, 'ComponentsReady')?.status === 'True',
-    );
+    const running = await w.appcopies.waitFor(w.namespace, 'preview', copiesRun);
 
     expect(running.status?.phase).toBe('Succeeded');
     expect(condition(running, 'Ready')?.status).toBe('True');
@@ -167,11 +161,7 @@ describe('the addresses of the copies', () => {
     await w.appcopies.create(w.namespace, 'preview', previewSpec(w), { [EXTERNAL_LINK_ANNOTATION]: theirs });
     await w.appcopies.waitFor(w.namespace, 'preview', isPhase('Succeeded'));
     await clock.advance(11_000);
-    const running = await w.appcopies.waitFor(
-      w.namespace,
-      'preview',
-      (o) => condition(o, 'ComponentsReady')?.status === 'True',
-    );
+    const running = await w.appcopies.waitFor(w.namespace, 'preview', copiesRun);
     expect(running.status?.url).toMatch(/^http:\/\/gr[0-9a-f]{6}-80-t7k2m9qa\./);
     expect(running.metadata.annotations?.[EXTERNAL_LINK_ANNOTATION]).toBe(theirs);
   });

@@ -9,12 +9,12 @@ import { withAddresses } from '../../../src/controller/addresses.ts';
 import { EXTERNAL_LINK_ANNOTATION } from '../../../src/controller/external-link.ts';
 import { createFollower, type FollowSettings } from '../../../src/controller/follow.ts';
 import { outcomeOf } from '../../../src/controller/outcome.ts';
-import { FIELD_MANAGER } from '../../../src/k8s/appcopy-store.ts';
+import { type AppCopyStore, FIELD_MANAGER } from '../../../src/k8s/appcopy-store.ts';
 import type { Component, ComponentDetail } from '../../../src/rainbond/types.ts';
 import { notSent } from '../../fakes/console-errors.ts';
 import { answer, type ConsoleScript, compute, fail } from '../../fakes/rainbond-client.ts';
 import { aCopyableComponent, aCopyOf, anAppCopy } from '../../support/builders.ts';
-import { aWorld, copiedAtT0, silent } from './support/world.ts';
+import { aWorld, copiedAtT0, silent, type World } from './support/world.ts';
 
 const SETTINGS: FollowSettings = {
   followTimeoutMs: 30 * 60_000,
@@ -31,6 +31,17 @@ const CACHE_TCP = '203.0.113.10:30000';
 const THEIRS = 'https://preview.example.com/pr-42';
 
 const is = (component: Component, status: string): Component => ({ ...component, status });
+
+/** The follower of a case's world (its store unless another is given). */
+const followerOf = (w: World, store: AppCopyStore = w.store) =>
+  createFollower({
+    store,
+    rainbond: w.console,
+    credentials: w.credentials,
+    events: w.events,
+    settings: SETTINGS,
+    now: w.now,
+  });
 
 /** The AppCopy after a poll that recorded these statuses and addresses (and, maybe, a link). */
 function previousPoll(
@@ -208,14 +219,7 @@ describe('following the copies: their addresses', () => {
     const w = await aWorld({ given: c.given, console: c.console, atMs: A_MINUTE });
     const spec = w.spec;
     if (!spec) throw new Error('the case needs a valid spec');
-    const follow = createFollower({
-      store: w.store,
-      rainbond: w.console,
-      credentials: w.credentials,
-      events: w.events,
-      settings: SETTINGS,
-      now: w.now,
-    });
+    const follow = followerOf(w);
 
     await outcomeOf(() => follow(c.given, spec, silent));
 
@@ -243,14 +247,7 @@ describe('following the copies: their addresses', () => {
       },
       atMs: A_MINUTE,
     });
-    const follow = createFollower({
-      store: w.store,
-      rainbond: w.console,
-      credentials: w.credentials,
-      events: w.events,
-      settings: SETTINGS,
-      now: w.now,
-    });
+    const follow = followerOf(w);
     const spec = w.spec;
     if (!spec) throw new Error('the case needs a valid spec');
     await follow(w.stored() as AppCopy, spec, silent);
@@ -281,14 +278,7 @@ describe('following the copies: their addresses', () => {
       Promise.reject(
         new KubeApiError(403, 'annotation of AppCopy team-a/shop-to-staging: forbidden', 'Forbidden'),
       );
-    const follow = createFollower({
-      store: { ...w.store, writeAnnotation: forbidden, removeAnnotation: forbidden },
-      rainbond: w.console,
-      credentials: w.credentials,
-      events: w.events,
-      settings: SETTINGS,
-      now: w.now,
-    });
+    const follow = followerOf(w, { ...w.store, writeAnnotation: forbidden, removeAnnotation: forbidden });
     const spec = w.spec;
     if (!spec) throw new Error('the case needs a valid spec');
     await follow(w.stored() as AppCopy, spec, silent);
