@@ -14,19 +14,34 @@ interface Observed {
   succeededAt?: number;
   failedAt?: number;
   failure?: string;
+  /** performance.now() when first seen with ComponentsReady True (the copies run). */
+  componentsReadyAt?: number;
+  /** status.url as last seen. */
+  url?: string;
   /** MODIFIED events: each is one write (status or metadata) by someone. */
   modifications: number;
 }
 
 interface WatchedObject {
   metadata: { name: string; resourceVersion: string };
-  status?: { phase?: string; conditions?: { type: string; message?: string }[] };
+  status?: {
+    phase?: string;
+    url?: string;
+    conditions?: { type: string; status?: string; message?: string }[];
+  };
 }
 
 export interface AppCopyWatch {
   get(name: string): Readonly<Observed> | undefined;
-  /** Resolves once every name is Succeeded or Failed (as seen by the watch). */
-  settled(names: readonly string[], timeoutMs: number): Promise<void>;
+  /**
+   * Resolves once every name is Succeeded or Failed (as seen by the watch), or, with `until`,
+   * once `until` holds for every name.
+   */
+  settled(
+    names: readonly string[],
+    timeoutMs: number,
+    until?: (o: Readonly<Observed>) => boolean,
+  ): Promise<void>;
   /** Sum of MODIFIED events over these names. */
   modifications(names: readonly string[]): number;
   /** Every ADDED, MODIFIED and DELETED event since the watch started (not counting the list). */
@@ -76,6 +91,9 @@ export async function watchAppCopies(
       o.failedAt = now;
       o.failure = raw.status?.conditions?.find((c) => c.type === 'Ready')?.message;
     }
+    const ready = raw.status?.conditions?.find((c) => c.type === 'ComponentsReady');
+    if (ready?.status === 'True' && o.componentsReadyAt === undefined) o.componentsReadyAt = now;
+    o.url = raw.status?.url;
   };
   if (!opts.fromNow) for (const item of list.body.items) observe('ADDED', item, performance.now());
   let events = 0;
@@ -106,11 +124,12 @@ export async function watchAppCopies(
     for (const wake of waiters) wake();
   });
 
-  const done = (o: Observed | undefined) => o?.succeededAt !== undefined || o?.failedAt !== undefined;
+  const outcome = (o: Readonly<Observed>) => o.succeededAt !== undefined || o.failedAt !== undefined;
 
   return {
     get: (name) => objects.get(name),
-    async settled(names, timeoutMs) {
+    async settled(names, timeoutMs, until = outcome) {
+      const done = (o: Observed | undefined) => o !== undefined && until(o);
       const deadline = performance.now() + timeoutMs;
       let next = 0;
       for (;;) {
@@ -121,7 +140,7 @@ export async function watchAppCopies(
         if (left <= 0) {
           const missing = names.filter((n) => !done(objects.get(n)));
           throw new Error(
-            `${missing.length} of ${names.length} AppCopies did not finish within ${timeoutMs} ms (e.g. ${missing.slice(0, 3).join(', ')}: ${objects.get(missing[0] as string)?.phase ?? 'no phase'})`,
+            `${missing.length} of ${names.length} AppCopies did not get there within ${timeoutMs} ms (e.g. ${missing.slice(0, 3).join(', ')}: ${objects.get(missing[0] as string)?.phase ?? 'no phase'})`,
           );
         }
         await new Promise<void>((resolve) => {

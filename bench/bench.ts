@@ -8,6 +8,7 @@ import { createKubeRest } from './kube-rest.ts';
 import type { PodLimits } from './pod-limits.ts';
 import { type BenchRuns, type Figure, figuresOf } from './report.ts';
 import { runBurst } from './scenario-burst.ts';
+import { runFollow } from './scenario-follow.ts';
 import { runLatency } from './scenario-latency.ts';
 import { runScale, seedScale } from './scenario-scale.ts';
 import { ensureCrd } from './workload.ts';
@@ -37,8 +38,8 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
   const { settings } = options;
   const log = options.log ?? (() => {});
   const kube = await createKubeRest(options.kubeconfigPath, Math.max(settings.clientParallelism, 8));
-  // Builds would otherwise change a copy's status under it; following is off or the AppCopies
-  // are finished in every scenario, so the timings only need to be valid.
+  // Copies build for 1 s and start for 2 s (on the real clock): what the follow scenario waits
+  // for; following is off or the AppCopies are finished in the others.
   const sim = await startSimulator({ statusTimings: { buildMs: 1000, startMs: 2000 } });
   if (settings.copyLatencyMs > 0)
     sim.faults.add({ route: 'copy', kind: 'latency', ms: settings.copyLatencyMs });
@@ -59,7 +60,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
     controlPlanePids: options.controlPlanePids ?? (() => ({})),
     log,
   };
-  const runs: BenchRuns = { latency: [], burst: [], scale: [] };
+  const runs: BenchRuns = { latency: [], burst: [], follow: [], scale: [] };
   let calibration: Calibration;
   try {
     await ensureCrd(kube);
@@ -84,6 +85,18 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
           `burst: ${result.wallSeconds} s, ${result.ratioToFloor}x the floor; ${result.efficiency.statusWritesPerAppCopy} status writes and ${result.efficiency.copyCallsPerAppCopy} copy calls per AppCopy`,
         );
         runs.burst.push(result);
+      }
+    }
+    if (wanted.has('follow')) {
+      for (let i = 0; i < settings.repeat; i++) {
+        log(
+          `follow: run ${i + 1} of ${settings.repeat} (${settings.followSize} previews followed until they run)`,
+        );
+        const result = await runFollow(ctx, i);
+        log(
+          `follow: ${result.followed} followed in ${result.wallSeconds} s; per AppCopy ${result.pollsPerAppCopy} polls, ${result.componentReadsPerAppCopy} component views read; ${result.consoleCallsOnceFollowed} console calls once followed`,
+        );
+        runs.follow.push(result);
       }
     }
     if (wanted.has('scale')) {

@@ -13,6 +13,8 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   burstSize: 1000,
   latencyRuns: 50,
   latencyWarmup: 3,
+  followSize: 100,
+  followInterval: '250ms',
   scaleSize: 10_000,
   settleSeconds: 10,
   concurrency: 16,
@@ -51,6 +53,8 @@ export function usage(): string {
     `  --scenarios LIST      comma-separated: ${SCENARIOS.join(',')} (default: all; efficiency comes from burst)`,
     `  --burst N             AppCopies created at once in burst (default ${d.burstSize})`,
     `  --latency-runs N      measured copies in latency (default ${d.latencyRuns}, after ${d.latencyWarmup} warm-up runs)`,
+    `  --follow N            AppCopies of preview-site followed until their copies run in follow (default ${d.followSize})`,
+    `  --follow-interval D   the operator's FOLLOW_INTERVAL in follow (default ${d.followInterval})`,
     `  --scale N             finished AppCopies present at start in scale (default ${d.scaleSize})`,
     `  --settle S            seconds scale leaves the operator idle after ready before reading RSS (default ${d.settleSeconds})`,
     `  --concurrency C       the operator's CONCURRENCY (default ${d.concurrency})`,
@@ -124,6 +128,13 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         break;
       case '--latency-runs':
         problem = set('latencyRuns', 1);
+        break;
+      case '--follow':
+        problem = set('followSize', 1);
+        break;
+      case '--follow-interval':
+        if (/^\d+(ms|s)$/.test(value)) settings.followInterval = value;
+        else problem = `--follow-interval takes a duration like 250ms or 1s (got ${value})`;
         break;
       case '--scale':
         problem = set('scaleSize', 1);

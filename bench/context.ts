@@ -8,8 +8,8 @@ import type { KubeRest } from './kube-rest.ts';
 import { type OperatorUnderTest, startOperatorUnderTest } from './operator-under-test.ts';
 import type { PodLimits } from './pod-limits.ts';
 
-export type ScenarioName = 'latency' | 'burst' | 'scale';
-export const SCENARIOS: readonly ScenarioName[] = ['latency', 'burst', 'scale'];
+export type ScenarioName = 'latency' | 'burst' | 'follow' | 'scale';
+export const SCENARIOS: readonly ScenarioName[] = ['latency', 'burst', 'follow', 'scale'];
 
 export interface BenchSettings {
   scenarios: ScenarioName[];
@@ -18,6 +18,10 @@ export interface BenchSettings {
   /** Measured runs of the latency scenario (after `latencyWarmup` unmeasured ones). */
   latencyRuns: number;
   latencyWarmup: number;
+  /** AppCopies created at once in the follow scenario, and followed until their copies run. */
+  followSize: number;
+  /** The operator's FOLLOW_INTERVAL in the follow scenario (the first interval between polls). */
+  followInterval: string;
   /** Finished AppCopies present when the operator starts in the scale scenario. */
   scaleSize: number;
   /** How long the scale scenario leaves the operator alone after ready before reading memory, s. */
@@ -71,6 +75,7 @@ export function startOperator(
   namespace: string,
   label: string,
   followTimeout: string,
+  env: Record<string, string> = {},
 ): Promise<OperatorUnderTest> {
   const options = {
     root: ctx.operatorRoot,
@@ -81,7 +86,10 @@ export function startOperator(
     concurrency: ctx.settings.concurrency,
     followTimeout,
     label,
-    ...(ctx.settings.operatorNodeOptions ? { env: { NODE_OPTIONS: ctx.settings.operatorNodeOptions } } : {}),
+    env: {
+      ...env,
+      ...(ctx.settings.operatorNodeOptions ? { NODE_OPTIONS: ctx.settings.operatorNodeOptions } : {}),
+    },
     ...(ctx.profileDir ? { profileDir: ctx.profileDir } : {}),
     ...(ctx.logDir ? { logDir: ctx.logDir } : {}),
     ...(ctx.podLimits ? { podLimits: ctx.podLimits } : {}),

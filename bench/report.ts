@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { BenchSettings } from './context.ts';
 import type { BurstResult } from './scenario-burst.ts';
+import type { FollowResult } from './scenario-follow.ts';
 import type { LatencyResult } from './scenario-latency.ts';
 import type { ScaleResult } from './scenario-scale.ts';
 import { median } from './stats.ts';
@@ -11,6 +12,7 @@ import { median } from './stats.ts';
 export interface BenchRuns {
   latency: LatencyResult[];
   burst: BurstResult[];
+  follow: FollowResult[];
   scale: ScaleResult[];
   /** How long seeding the scale scenario's finished AppCopies took, s. */
   scaleSeedSeconds?: number;
@@ -57,7 +59,7 @@ function figure([scenario, name, values, unit, judge]: Row): Figure | undefined 
 }
 
 export function figuresOf(runs: BenchRuns, settings: BenchSettings): Figure[] {
-  const { latency: l, burst: b, scale: s } = runs;
+  const { latency: l, burst: b, follow: f = [], scale: s } = runs;
   const c = settings.concurrency;
   const cores = availableParallelism();
   const defined = (values: (number | undefined)[]) => values.filter((v): v is number => v !== undefined);
@@ -146,6 +148,51 @@ export function figuresOf(runs: BenchRuns, settings: BenchSettings): Figure[] {
       b.map((r) => Object.values(r.efficiency.consoleCallsPerAppCopy).reduce((x, y) => x + y, 0)),
       '',
     ],
+
+    [
+      'follow',
+      `followed until the copies run (${settings.followSize} previews)`,
+      f.map((r) => r.followed),
+      '',
+    ],
+    ['follow', 'previews with status.url', f.map((r) => r.withUrl), ''],
+    ['follow', 'wall time, first create -> last ComponentsReady', f.map((r) => r.wallSeconds), 's'],
+    ['follow', 'polls (component list) per AppCopy', f.map((r) => r.pollsPerAppCopy), ''],
+    [
+      'follow',
+      'component views read (addresses) per AppCopy',
+      f.map((r) => r.componentReadsPerAppCopy),
+      '',
+      atMost(3),
+    ],
+    [
+      'follow',
+      'component views read per copied component',
+      f.map((r) => r.componentReadsPerCopiedComponent),
+      '',
+      atMost(1),
+    ],
+    [
+      'follow',
+      'console calls per AppCopy (all routes)',
+      f.map((r) => Object.values(r.consoleCallsPerAppCopy).reduce((x, y) => x + y, 0)),
+      '',
+    ],
+    ['follow', 'status writes per AppCopy', f.map((r) => r.statusWritesPerAppCopy), ''],
+    [
+      'follow',
+      'AppCopy writes seen by a watch per AppCopy',
+      f.map((r) => r.watchModificationsPerAppCopy),
+      '',
+    ],
+    [
+      'follow',
+      'console calls while idle once all are followed',
+      f.map((r) => r.consoleCallsOnceFollowed),
+      '',
+      exactly(0),
+    ],
+    ['follow', 'operator log lines at warn or above', f.map((r) => r.operatorWarnings), ''],
 
     [
       'scale',

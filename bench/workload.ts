@@ -10,7 +10,13 @@ import { type AppCopy, type AppCopyStatus, GROUP, VERSION } from '../src/api/app
 import { ConditionType, Reason, setCondition } from '../src/api/conditions.ts';
 import { intentStatus, succeededStatus } from '../src/controller/status.ts';
 import type { Component } from '../src/rainbond/types.ts';
-import { APPS, REGION, SHOP_ONLINE_COMPONENTS, TEAMS } from '../test/support/simulator/fixtures/default.ts';
+import {
+  APPS,
+  PREVIEW_SITE_COMPONENTS,
+  REGION,
+  SHOP_ONLINE_COMPONENTS,
+  TEAMS,
+} from '../test/support/simulator/fixtures/default.ts';
 import type { Simulator } from '../test/support/simulator/index.ts';
 import { expectStatus, type KubeRest } from './kube-rest.ts';
 
@@ -81,12 +87,29 @@ export function specFor(targetAppId: number) {
   };
 }
 
-export function manifest(namespace: string, name: string, targetAppId: number) {
+/**
+ * A preview: copies preview-site into `targetAppId`: site (an outer HTTP port), cache (an outer
+ * TCP port) and queue (no outer port).
+ */
+export function previewSpecFor(targetAppId: number) {
+  return {
+    source: { teamId: TEAMS.shop.tenantName, regionName: REGION, appId: APPS.previewSite },
+    target: { teamName: TEAMS.staging.tenantName, regionName: REGION, appId: targetAppId },
+    services: PREVIEW_SITE_COMPONENTS.map((c) => ({ serviceId: c.serviceId })),
+  };
+}
+
+export function manifest(
+  namespace: string,
+  name: string,
+  targetAppId: number,
+  spec: (targetAppId: number) => unknown = specFor,
+) {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'AppCopy',
     metadata: { name, namespace },
-    spec: specFor(targetAppId),
+    spec: spec(targetAppId),
   };
 }
 
@@ -97,13 +120,14 @@ export async function createAppCopies(
   prefix: string,
   targetAppIds: readonly number[],
   parallel: number,
+  spec: (targetAppId: number) => unknown = specFor,
 ): Promise<string[]> {
   const names = targetAppIds.map((_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
   await forEachLimit(targetAppIds, parallel, async (targetAppId, i) => {
     const created = await kube.request(
       'POST',
       COLLECTION(namespace),
-      manifest(namespace, names[i] as string, targetAppId),
+      manifest(namespace, names[i] as string, targetAppId, spec),
     );
     expectStatus(created, [201], `creating AppCopy ${names[i]}`);
   });

@@ -1,8 +1,8 @@
 // `npm run demo`: the whole product on one machine in about a minute (plus a one-time build of
 // the control plane). Starts kube-apiserver + etcd and the Rainbond simulator, installs the CRD,
 // runs the operator as its own process, applies an AppCopy, shows its status as the copies
-// build and run, deletes it (deletionPolicy: Delete removes the copies), and tears everything
-// down. `--keep` stops before the deletion and leaves everything running for kubectl.
+// build and run, prints where the preview answers, deletes it (deletionPolicy: Delete removes the
+// copies), and tears everything down. `--keep` stops before the deletion and leaves everything running for kubectl.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -44,13 +44,13 @@ metadata:
   name: shop-to-staging
   namespace: demo
 spec:
-  source: {teamId: ${TEAMS.shop.tenantName}, regionName: ${REGION}, appId: ${APPS.shopOnline}}
+  source: {teamId: ${TEAMS.shop.tenantName}, regionName: ${REGION}, appId: ${APPS.previewSite}}
   target: {teamName: ${TEAMS.staging.tenantName}, regionName: ${REGION}, appId: ${APPS.shopStaging}}
   services:
-    - serviceId: ${COMPONENTS.web.serviceId}
+    - serviceId: ${COMPONENTS.site.serviceId}
       change:
-        buildSource: {version: "1.27"}
-    - serviceId: ${COMPONENTS.api.serviceId}
+        buildSource: {version: "1.28"}
+    - serviceId: ${COMPONENTS.cache.serviceId}
   deletionPolicy: Delete
 `;
 
@@ -74,7 +74,9 @@ async function main(): Promise<void> {
     await kubectl(kc, ['create', 'namespace', 'demo']);
     process.stdout.write(`    API server ${plane.server}; CRD appcopies.openapi.rainbond.io installed\n`);
 
-    say('Starting the Rainbond console simulator (team "shop" has app 12 with web, api, worker)');
+    say(
+      'Starting the Rainbond console simulator (team "shop" has app 19, preview-site: site on HTTP port 80, cache on TCP port 6379, queue)',
+    );
     const sim = await startSimulator({ statusTimings: { buildMs: 2000, startMs: 4000 } });
     cleanups.push(() => sim.stop());
     process.stdout.write(`    console at ${sim.url}\n`);
@@ -136,7 +138,12 @@ async function main(): Promise<void> {
         await kubectl(kc, ['get', '-n', 'demo', 'appcopy/shop-to-staging', '-o', 'json']),
       ) as {
         status?: {
-          services?: { serviceCname: string; status?: string }[];
+          services?: {
+            serviceCname: string;
+            status?: string;
+            addresses?: { urls?: string[]; tcpEndpoints?: string[] };
+          }[];
+          url?: string;
           conditions?: { type: string; status: string; reason: string }[];
         };
       };
@@ -147,7 +154,17 @@ async function main(): Promise<void> {
       const line = `${services}   ComponentsReady=${ready?.status ?? '-'} (${ready?.reason ?? 'not yet'})`;
       if (line !== last) process.stdout.write(`    ${line}\n`);
       last = line;
-      if (ready?.status === 'True') break;
+      if (ready?.status === 'True') {
+        say('Where the preview answers (status.services[].addresses, status.url)');
+        for (const s of object.status?.services ?? []) {
+          const where = [...(s.addresses?.urls ?? []), ...(s.addresses?.tcpEndpoints ?? [])];
+          process.stdout.write(
+            `    ${s.serviceCname}: ${where.length > 0 ? where.join(', ') : '(no outer port)'}\n`,
+          );
+        }
+        process.stdout.write(`    the preview answers at ${object.status?.url ?? '(no HTTP address)'}\n`);
+        break;
+      }
       if (Date.now() > deadline) throw new Error('the copies did not reach running within 60 s');
       await new Promise((r) => setTimeout(r, 500));
     }

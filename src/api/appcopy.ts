@@ -72,12 +72,22 @@ export interface Condition {
   observedGeneration?: number;
 }
 
+/** Where a copy can be reached, as the console answered when it was last read. */
+export interface ServiceAddresses {
+  /** HTTP(S) URLs of its gateway rules, with their paths. */
+  urls?: string[];
+  /** `host:port` endpoints of its TCP gateway rules. */
+  tcpEndpoints?: string[];
+}
+
 export interface CopiedService {
   serviceId: string;
   serviceAlias?: string;
   serviceCname?: string;
   k8sComponentName?: string;
   status?: string;
+  /** Absent until read (once the copy runs); `{}` when it has none. */
+  addresses?: ServiceAddresses;
 }
 
 /** The exactly-once record: written before the copy call, read after a crash or unknown outcome. */
@@ -114,6 +124,8 @@ export interface AppCopyStatus {
   observedGeneration?: number;
   copiedCount?: number;
   services?: CopiedService[];
+  /** The first HTTP(S) URL of the copies: where the preview answers. */
+  url?: string;
   attempt?: CopyAttempt;
   lastError?: string;
   conditions?: Condition[];
@@ -128,6 +140,17 @@ export interface ObjectMeta {
   deletionTimestamp?: string;
   finalizers?: string[];
   annotations?: Record<string, string>;
+  /** Who set which fields (server-side field management); only the annotations are read. */
+  managedFields?: ManagedFieldsEntry[];
+}
+
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  subresource?: string;
+  fieldsType?: string;
+  fieldsV1?: Record<string, unknown>;
 }
 
 /** An AppCopy as read from the API server. `spec` is unparsed until the reconciler parses it. */

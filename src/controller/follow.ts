@@ -1,12 +1,16 @@
 // After a successful copy the console builds and deploys each copy on its own. Following polls
 // the copies' live status (never the copy call), keeps status.services[].status current and
 // sets ComponentsReady; it stops when all run, a failure persists, or the follow timeout passes.
+// A copy seen running gets its addresses read once (addresses.ts), with the AppCopy's link.
 import type { Logger } from 'pino';
-import type { AppCopy, AppCopySpec, CopiedService } from '../api/appcopy.ts';
+import type { AppCopy, AppCopySpec, CopiedService, ServiceAddresses } from '../api/appcopy.ts';
 import { ConditionType } from '../api/conditions.ts';
-import type { AppCopyStore } from '../k8s/appcopy-store.ts';
+import { type AppCopyStore, FIELD_MANAGER } from '../k8s/appcopy-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { AppRef } from '../rainbond/types.ts';
+import { createAddressPublisher } from './address-publisher.ts';
+import { readAddresses } from './address-reader.ts';
+import { addressesDue, withAddresses } from './addresses.ts';
 import { targetApp } from './apps.ts';
 import {
   type FollowOutcome,
@@ -39,6 +43,8 @@ export function followInterval(elapsedMs: number, settings: FollowSettings): num
 interface Seen {
   live: Map<string, string | null | undefined>;
   failedBuilds: Map<string, string>;
+  /** The addresses read in this poll (addresses.ts says whose). */
+  addresses: Map<string, ServiceAddresses>;
 }
 
 export function createFollower(deps: {
@@ -50,6 +56,7 @@ export function createFollower(deps: {
   onFollowOutcome?: (reason: FollowOutcome) => void;
 }) {
   const reporter = createReporter({ store: deps.store, events: deps.events });
+  const publisher = createAddressPublisher({ ...deps, reporter, fieldManager: FIELD_MANAGER });
 
   /**
    * A copy whose build failed reports `undeploy` for ever, like one still building: for those
@@ -92,7 +99,11 @@ export function createFollower(deps: {
     try {
       const list = await session.client.listComponents(session.token, app);
       const live = new Map(list.map((c) => [c.serviceId, c.status]));
-      return { live, failedBuilds: await readFailedBuilds(session, app, services, live, log) };
+      const [failedBuilds, addresses] = await Promise.all([
+        readFailedBuilds(session, app, services, live, log),
+        readAddresses(session.client, session.token, app, addressesDue(services, live), log),
+      ]);
+      return { live, failedBuilds, addresses };
     } catch (error) {
       log.info({ err: error }, 'cannot follow the copies yet: the console did not answer');
       return undefined;
@@ -117,25 +128,30 @@ export function createFollower(deps: {
 
     const seen: Seen | undefined =
       services.length === 0
-        ? { live: new Map(), failedBuilds: new Map() }
+        ? { live: new Map(), failedBuilds: new Map(), addresses: new Map() }
         : await poll(session, spec, services, log);
     // Without a fresh answer, wait for the next poll; at the timeout, judge on what was last seen.
     if (!seen && !timedOut) return requeueAfter(followInterval(elapsed, deps.settings));
     const live = seen?.live ?? new Map(services.map((s) => [s.serviceId, s.status]));
     const verdict = judgeComponents(services, live, timedOut, seen?.failedBuilds);
-    await reporter.report(object, {
-      status: followedStatus(status, live, verdict, { generation: object.metadata.generation, now }),
-      ...(verdict.final
-        ? {
-            event: {
-              type: verdict.ready ? 'Normal' : 'Warning',
-              reason: verdict.reason,
-              message: verdict.message,
-              about: ConditionType.ComponentsReady,
-            },
-          }
-        : {}),
-    });
+    const followed = followedStatus(status, live, verdict, { generation: object.metadata.generation, now });
+    await publisher.report(
+      object,
+      {
+        status: withAddresses(followed, seen?.addresses),
+        ...(verdict.final
+          ? {
+              event: {
+                type: verdict.ready ? 'Normal' : 'Warning',
+                reason: verdict.reason,
+                message: verdict.message,
+                about: ConditionType.ComponentsReady,
+              },
+            }
+          : {}),
+      },
+      log,
+    );
     if (!verdict.final) return requeueAfter(followInterval(elapsed, deps.settings));
     const before = status.conditions?.find((c) => c.type === ConditionType.ComponentsReady);
     if (before?.reason !== verdict.reason) deps.onFollowOutcome?.(verdict.reason);

@@ -15,9 +15,14 @@ export interface AppCopyStore {
   writeFinalizers(object: AppCopy, finalizers: string[]): Promise<AppCopy>;
   /** Sets one annotation with the read object's resourceVersion; returns the stored object. */
   writeAnnotation(object: AppCopy, key: string, value: string): Promise<AppCopy>;
+  /** Removes one annotation with the read object's resourceVersion; returns the stored object. */
+  removeAnnotation(object: AppCopy, key: string): Promise<AppCopy>;
 }
 
-export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcopy-operator'): AppCopyStore {
+/** The field manager of every write: metadata.managedFields says which fields the operator set. */
+export const FIELD_MANAGER = 'appcopy-operator';
+
+export function createAppCopyStore(api: CustomObjectsApi, fieldManager = FIELD_MANAGER): AppCopyStore {
   const base = { group: GROUP, version: VERSION, plural: PLURAL };
 
   /** A PUT of the object with new metadata, carrying the resourceVersion that was read. */
@@ -73,6 +78,10 @@ export function createAppCopyStore(api: CustomObjectsApi, fieldManager = 'appcop
     },
     writeAnnotation(object, key, value) {
       const annotations = { ...(object.metadata.annotations ?? {}), [key]: value };
+      return writeMetadata(object, { ...object.metadata, annotations }, `annotation ${key}`);
+    },
+    removeAnnotation(object, key) {
+      const { [key]: _removed, ...annotations } = object.metadata.annotations ?? {};
       return writeMetadata(object, { ...object.metadata, annotations }, `annotation ${key}`);
     },
   };

@@ -19,10 +19,10 @@ import {
 import { createHttpTransport, type OutgoingRequest } from './http-transport.ts';
 import { describeRoute, type RouteName } from './routes.ts';
 import {
+  componentDetailSchema,
   componentEnvsSchema,
   componentEventsSchema,
   componentListSchema,
-  componentSchema,
   copyAnswerSchema,
   copyableComponentListSchema,
   describeSchemaMismatch,
@@ -34,6 +34,7 @@ import type {
   AppRef,
   Component,
   ComponentAction,
+  ComponentDetail,
   ComponentEnv,
   ComponentEvent,
   CopyableComponent,
@@ -82,8 +83,11 @@ export interface RainbondClient {
   copyApp(token: string, source: AppRef, request: CopyRequest, signal?: AbortSignal): Promise<Component[]>;
   /** GET .../apps/{app_id}/services: the app's components with their live status. */
   listComponents(token: string, app: AppRef, signal?: AbortSignal): Promise<Component[]>;
-  /** GET .../apps/{app_id}/services/{service_id}: one component (404 -> RainbondRejectedError). */
-  getComponent(token: string, app: AppRef, serviceId: string, signal?: AbortSignal): Promise<Component>;
+  /**
+   * GET .../apps/{app_id}/services/{service_id}: one component with its access_infos, which only
+   * this view fills in (404 -> RainbondRejectedError).
+   */
+  getComponent(token: string, app: AppRef, serviceId: string, signal?: AbortSignal): Promise<ComponentDetail>;
   /** GET .../apps/{app_id}/services/{service_id}/events: the component's latest events, newest first. */
   listComponentEvents(
     token: string,
@@ -223,7 +227,7 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
     async getComponent(token, app, serviceId, signal) {
       const url = urlOf([...appSegments(app), 'services', segment('serviceId', serviceId)]);
       return call('getComponent', { method: 'GET', url, token, signal }, (status, text) =>
-        parseAnswer('getComponent', status, text, componentSchema),
+        parseAnswer('getComponent', status, text, componentDetailSchema),
       );
     },
 

@@ -4,7 +4,7 @@
 // the caller what the console made. Every schema outputs the camelCase domain types.
 
 import { z } from 'zod';
-import type { Component, ComponentEnv, ComponentEvent, CopyableComponent } from './types.ts';
+import type { Component, ComponentDetail, ComponentEnv, ComponentEvent, CopyableComponent } from './types.ts';
 
 /** A descriptive text field: missing, null, empty or of another type all read as null. */
 const optionalText = z
@@ -33,28 +33,45 @@ const megabytes = z
     return Number.isFinite(number) ? number : null;
   });
 
+/** ServiceBaseInfo's fields the client reads, as the copy answer, the list and the detail carry them. */
+const componentFields = {
+  service_id: serviceId,
+  service_alias: nameText,
+  service_cname: nameText,
+  k8s_component_name: optionalText,
+  status: optionalText,
+  create_status: optionalText,
+  service_source: optionalText,
+};
+
+function toComponent(raw: z.output<z.ZodObject<typeof componentFields>>): Component {
+  return {
+    serviceId: raw.service_id,
+    serviceAlias: raw.service_alias,
+    serviceCname: raw.service_cname,
+    k8sComponentName: raw.k8s_component_name,
+    status: raw.status,
+    createStatus: raw.create_status,
+    serviceSource: raw.service_source,
+  };
+}
+
 /** ServiceBaseInfo, as the copy answer, the component list and the component detail carry it. */
-export const componentSchema = z
-  .looseObject({
-    service_id: serviceId,
-    service_alias: nameText,
-    service_cname: nameText,
-    k8s_component_name: optionalText,
-    status: optionalText,
-    create_status: optionalText,
-    service_source: optionalText,
-  })
-  .transform(
-    (raw): Component => ({
-      serviceId: raw.service_id,
-      serviceAlias: raw.service_alias,
-      serviceCname: raw.service_cname,
-      k8sComponentName: raw.k8s_component_name,
-      status: raw.status,
-      createStatus: raw.create_status,
-      serviceSource: raw.service_source,
-    }),
+export const componentSchema = z.looseObject(componentFields).transform(toComponent);
+
+/** access_infos: a list of texts; anything else (missing, null, another type) reads as none. */
+const accessInfos = z
+  .array(z.unknown())
+  .nullish()
+  .catch(null)
+  .transform((values) =>
+    (values ?? []).filter((value): value is string => typeof value === 'string' && value.trim() !== ''),
   );
+
+/** GET .../services/{service_id}: ServiceBaseInfo with its access_infos filled in. */
+export const componentDetailSchema = z
+  .looseObject({ ...componentFields, access_infos: accessInfos })
+  .transform((raw): ComponentDetail => ({ ...toComponent(raw), accessInfos: raw.access_infos }));
 
 /** GET .../services: a bare array. */
 export const componentListSchema = z.array(componentSchema);

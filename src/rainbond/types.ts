@@ -49,6 +49,22 @@ export interface Component {
   serviceSource: string | null;
 }
 
+/**
+ * One component as its own view answers it (GET .../services/{service_id}): a Component and
+ * where it can be reached. Only this view fills `access_infos`; the component list answers `[]`
+ * (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618, AppServicesView.get and
+ * ListAppServicesView.get).
+ */
+export interface ComponentDetail extends Component {
+  /**
+   * The console's access_infos as sent: `http://` or `https://` URLs of the component's HTTP
+   * gateway rules (with their path), then the `host:port` endpoints of its TCP rules
+   * (goodrain/rainbond-console:console/services/app_config/domain_service.py@ae3f1618,
+   * get_component_access_infos). Entries that are not strings are dropped.
+   */
+  accessInfos: string[];
+}
+
 /** One entry of a component's event list (newest first). A build has optType `build-service`. */
 export interface ComponentEvent {
   eventId: string | null;

@@ -6,7 +6,7 @@
 import { ConflictError, NotFoundError } from '@appcopy/kube-runtime';
 import type { AppCopy, AppCopyStatus } from '../../src/api/appcopy.ts';
 import { objectKey } from '../../src/api/appcopy.ts';
-import type { AppCopyStore } from '../../src/k8s/appcopy-store.ts';
+import { type AppCopyStore, FIELD_MANAGER } from '../../src/k8s/appcopy-store.ts';
 
 /** One stored write, in order: what was written and the object as stored after it. */
 export interface StoredWrite {
@@ -75,7 +75,14 @@ export function createFakeAppCopyStore(...objects: AppCopy[]): FakeAppCopyStore 
     async writeAnnotation(object, key, value) {
       const stored = structuredClone(current(object, `annotation ${key}`));
       const annotations = { ...(stored.metadata.annotations ?? {}), [key]: value };
-      return store({ ...stored, metadata: { ...stored.metadata, annotations } }, 'annotation');
+      const metadata = { ...stored.metadata, annotations };
+      return store({ ...stored, metadata: ownAnnotation(metadata, key, true) }, 'annotation');
+    },
+    async removeAnnotation(object, key) {
+      const stored = structuredClone(current(object, `annotation ${key}`));
+      const { [key]: _removed, ...annotations } = stored.metadata.annotations ?? {};
+      const metadata = { ...stored.metadata, annotations };
+      return store({ ...stored, metadata: ownAnnotation(metadata, key, false) }, 'annotation');
     },
     stored(namespace, name) {
       const stored = items.get(`${namespace}/${name}`);
@@ -92,4 +99,28 @@ export function createFakeAppCopyStore(...objects: AppCopy[]): FakeAppCopyStore 
       return structuredClone(next);
     },
   };
+}
+
+/**
+ * What the API server's field management records for the operator's writes: the annotation it
+ * set is its own in metadata.managedFields (one Update entry of FIELD_MANAGER), and no longer
+ * once removed.
+ */
+function ownAnnotation(metadata: AppCopy['metadata'], key: string, owned: boolean): AppCopy['metadata'] {
+  const entries = metadata.managedFields ?? [];
+  const ours = entries.find((e) => e.manager === FIELD_MANAGER && e.operation === 'Update' && !e.subresource);
+  const fields = structuredClone(ours?.fieldsV1 ?? {}) as Record<
+    string,
+    Record<string, Record<string, unknown>>
+  >;
+  const annotations = { ...(fields['f:metadata']?.['f:annotations'] ?? {}) };
+  if (owned) annotations[`f:${key}`] = {};
+  else delete annotations[`f:${key}`];
+  const entry = {
+    manager: FIELD_MANAGER,
+    operation: 'Update',
+    fieldsType: 'FieldsV1',
+    fieldsV1: { ...fields, 'f:metadata': { ...(fields['f:metadata'] ?? {}), 'f:annotations': annotations } },
+  };
+  return { ...metadata, managedFields: [...entries.filter((e) => e !== ours), entry] };
 }

@@ -116,7 +116,7 @@ export function consoleTrouble(error: unknown, session: ConsoleSession): [Reason
       Reason.Unauthorized,
       error.permission
         ? `${error.message}; give the token's user a team role with that permission in Rainbond`
-        : `${error.message}; check the token in the credentials Secret (the AppCopy's, or its console's) and that its user is a member of the target team`,
+        : `${error.message}; check the token (the AppCopy's credentials Secret, else its console's Secret or the operator's default token) and that its user is a member of the target team`,
     ];
   }
   if (

@@ -28,6 +28,8 @@ describe('the benchmark', () => {
           '20',
           '--latency-runs',
           '5',
+          '--follow',
+          '10',
           '--scale',
           '200',
           '--settle',
@@ -56,6 +58,7 @@ describe('the benchmark', () => {
       const [latency] = results.runs.latency;
       const [burst] = results.runs.burst;
       const [scale] = results.runs.scale;
+      const [follow] = results.runs.follow;
 
       // latency: every copy succeeded and was measured.
       expect(latency?.runs).toBe(5);
@@ -67,6 +70,14 @@ describe('the benchmark', () => {
       expect(burst?.efficiency.targetsNotCopiedExactlyOnce).toBe(0);
       // The intent, the outcome, and the copy-record annotation that outlives the status.
       expect(burst?.efficiency.watchModificationsPerAppCopy).toBeLessThanOrEqual(3);
+
+      // follow: every preview followed to running with its URL; one read of each copied
+      // component's view (3 per AppCopy) however many polls, and nothing once followed.
+      expect(follow?.followed).toBe(10);
+      expect(follow?.withUrl).toBe(10);
+      expect(follow?.consoleCallsPerAppCopy.getComponent).toBe(3);
+      expect(follow?.pollsPerAppCopy).toBeGreaterThan(5);
+      expect(follow?.consoleCallsOnceFollowed).toBe(0);
 
       // scale: a start among finished AppCopies calls the console and writes nothing.
       expect(scale?.appcopies).toBe(200);

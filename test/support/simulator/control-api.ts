@@ -23,7 +23,12 @@ import { z } from 'zod';
 import { isManualClock, type SimulatorClock } from './clock.ts';
 import { COMPONENT_STATUSES } from './component-status.ts';
 import type { FaultInjector } from './faults.ts';
-import { fixtureEnvSchema } from './fixture-schema.ts';
+import {
+  fixtureEnvSchema,
+  fixtureHttpRuleSchema,
+  fixturePortSchema,
+  fixtureTcpRuleSchema,
+} from './fixture-schema.ts';
 import type { Ledger } from './ledger.ts';
 import type { SimulatorState } from './state.ts';
 
@@ -46,7 +51,9 @@ const componentPatchSchema = z.strictObject({
   envs: z.array(fixtureEnvSchema).optional(),
   depends_on: z.array(z.string()).optional(),
   build_fails: z.boolean().optional(),
-  access_infos: z.array(z.string()).optional(),
+  ports: z.array(fixturePortSchema).optional(),
+  http_rules: z.array(fixtureHttpRuleSchema).optional(),
+  tcp_rules: z.array(fixtureTcpRuleSchema).optional(),
   min_memory: z.number().int().nonnegative().optional(),
   extend_method: z.string().min(1).optional(),
 });

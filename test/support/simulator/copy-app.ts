@@ -12,6 +12,7 @@ import {
   serverError,
 } from './console-responses.ts';
 import type { CopyRequest, ServiceChange } from './copy-request.ts';
+import { copyGatewayRules, type HttpRuleRecord, type TcpRuleRecord } from './gateway.ts';
 import {
   aliasForServiceId,
   consoleImageWithVersion,
@@ -157,9 +158,24 @@ export function copyApp(ctx: CopyContext): CopyOutcome {
   // The target app's k8s names as they were before this copy (save_data reads them once).
   const takenK8sNames = new Set(state.componentsOf(targetApp.ID).map((c) => c.k8s_component_name));
   const created: ComponentRecord[] = [];
+  const gateway = state.regionGateway(targetRegion);
   for (const source of selected.slice(0, limit)) {
+    const serviceId = finalIds.get(source.service_id)!;
+    // __save_port: a default domain per outer HTTP port, a TCP rule on a port the region picks
+    // for each other outer port (gateway.ts).
+    const takenHere = new Set<number>();
+    const rules = copyGatewayRules(
+      source.ports,
+      { alias: aliasForServiceId(serviceId), tenantName: targetTeam.tenant_name, gateway },
+      () => {
+        const port = state.takeLbPort(targetRegion, takenHere);
+        if (port !== undefined) takenHere.add(port);
+        return port;
+      },
+    );
     const copy = makeCopy(source, changes.get(source.service_id), {
-      serviceId: finalIds.get(source.service_id)!,
+      serviceId,
+      rules,
       mappedAlias: aliasForServiceId(mapped.get(source.service_id)!),
       targetTeam,
       targetRegion,
@@ -218,6 +234,8 @@ export function copyApp(ctx: CopyContext): CopyOutcome {
 
 interface CopyTarget {
   serviceId: string;
+  /** The copy's own gateway rules (copyGatewayRules). */
+  rules: { http_rules: HttpRuleRecord[]; tcp_rules: TcpRuleRecord[] };
   /** The alias of the id precomputed for this component (differs from serviceId's for third-party copies). */
   mappedAlias: string;
   targetTeam: TeamRecord;
@@ -285,7 +303,9 @@ function makeCopy(
     app_id: t.targetAppId,
     envs: source.envs.map((e) => ({ name: renames[e.name] ?? e.name, value: e.value })),
     depends_on: dependsOn,
-    access_infos: [],
+    ports: source.ports.map((p) => ({ ...p })),
+    http_rules: t.rules.http_rules,
+    tcp_rules: t.rules.tcp_rules,
     deploy_version: null,
     create_time: t.now,
     update_time: t.now,

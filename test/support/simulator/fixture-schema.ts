@@ -63,6 +63,40 @@ export const fixtureAppSchema = z.strictObject({
 
 export const fixtureEnvSchema = z.strictObject({ name: z.string().min(1), value: z.string() });
 
+const portNumber = z.number().int().min(1).max(65_535);
+
+/** A port of a component (the console's TenantServicesPort); only outer ports get gateway rules. */
+export const fixturePortSchema = z.strictObject({
+  container_port: portNumber,
+  /** `http`, `tcp`, `udp`, `mysql`, `grpc`, ... */
+  protocol: z.string().min(1).default('http'),
+  is_outer_service: z.boolean().default(false),
+});
+
+/** An HTTP gateway rule of a component (the console's service_domain row). */
+export const fixtureHttpRuleSchema = z.strictObject({
+  domain_name: z.string().min(1),
+  /** Appended to the URL as it is, e.g. `/api`. */
+  domain_path: z.string().default(''),
+  /** 0 = no certificate (the URL is http); another id = a bound certificate (https). */
+  certificate_id: z.number().int().nonnegative().default(0),
+  container_port: portNumber.default(80),
+});
+
+/** A TCP gateway rule of a component (the console's service_tcp_domain row). */
+export const fixtureTcpRuleSchema = z.strictObject({
+  /** `0.0.0.0:<port>` (shown with the region's TCP domain) or `<ip>:<port>`. */
+  end_point: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port'),
+  container_port: portNumber,
+  protocol: z.string().min(1).default('tcp'),
+});
+
+/** A region's gateway: the suffix of default domains and the host of TCP endpoints. */
+export const fixtureRegionGatewaySchema = z.strictObject({
+  http_domain: z.string().min(1),
+  tcp_domain: z.string().min(1),
+});
+
 /** Any ServiceBaseInfo field may be given; the ones left out get the console's usual defaults. */
 export const fixtureComponentSchema = z.strictObject({
   service_id: hex32,
@@ -120,7 +154,11 @@ export const fixtureComponentSchema = z.strictObject({
   depends_on: z.array(hex32).default([]),
   /** Builds of this component's source fail: its copies stay `undeploy`, with a failed build event. */
   build_fails: z.boolean().default(false),
-  access_infos: z.array(z.string()).default([]),
+  /** Its ports; a copy gets a gateway rule for each outer one. */
+  ports: z.array(fixturePortSchema).default([]),
+  /** Its own gateway rules, which the component view shows in access_infos (copies get new ones). */
+  http_rules: z.array(fixtureHttpRuleSchema).default([]),
+  tcp_rules: z.array(fixtureTcpRuleSchema).default([]),
 });
 
 export const fixtureSchema = z
@@ -128,6 +166,8 @@ export const fixtureSchema = z
     enterprise_id: hex32.default('e0c1b7a2d3f44c5b8a9e6f7d1c2b3a40'),
     /** Every region (cluster) the enterprise has. */
     regions: z.array(z.string().min(1)).min(1),
+    /** Each region's gateway domains; a region left out gets defaultRegionGateway(region). */
+    region_gateways: z.record(z.string(), fixtureRegionGatewaySchema).default({}),
     users: z.array(fixtureUserSchema),
     teams: z.array(fixtureTeamSchema),
     apps: z.array(fixtureAppSchema).default([]),
@@ -157,6 +197,10 @@ export const fixtureSchema = z
     duplicates(fixture.components, (c) => c.service_id, 'components', 'service_id');
 
     const regions = new Set(fixture.regions);
+    for (const region of Object.keys(fixture.region_gateways)) {
+      if (!regions.has(region))
+        issue(['region_gateways', region], `unknown region ${JSON.stringify(region)}`);
+    }
     const userNames = new Set(fixture.users.map((u) => u.nick_name));
     fixture.teams.forEach((team, i) => {
       team.regions.forEach((r, j) => {
@@ -200,3 +244,8 @@ export type FixtureApp = z.output<typeof fixtureAppSchema>;
 export type FixtureAppInput = z.input<typeof fixtureAppSchema>;
 export type FixtureTeam = z.output<typeof fixtureTeamSchema>;
 export type FixtureUser = z.output<typeof fixtureUserSchema>;
+
+/** The gateway of a region the fixture gives none: `apps.<region>.example.com` and `gateway.<region>.example.com`. */
+export function defaultRegionGateway(region: string): z.output<typeof fixtureRegionGatewaySchema> {
+  return { http_domain: `apps.${region}.example.com`, tcp_domain: `gateway.${region}.example.com` };
+}

@@ -16,20 +16,24 @@ import { noEffect, type RouteContext, type RouteResult } from './route-context.t
 import { toServiceBaseInfo } from './service-base-info.ts';
 import type { EventRecord } from './state.ts';
 
+/**
+ * The list never fills access_infos: the serializer's default `[]` (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618,
+ * ListAppServicesView.get; goodrain/rainbond-console:openapi/serializer/app_serializer.py@ae3f1618).
+ */
 export function handleListComponents(ctx: RouteContext): RouteResult {
   const { state, scope } = ctx;
   return noEffect(
     ok(
-      state
-        .componentsOf(scope.app!.ID)
-        .map((c) => toServiceBaseInfo(c, state.liveStatus(c.service_id), c.access_infos)),
+      state.componentsOf(scope.app!.ID).map((c) => toServiceBaseInfo(c, state.liveStatus(c.service_id), [])),
     ),
   );
 }
 
+/** The component view fills access_infos from its gateway rules (AppServicesView.get; gateway.ts). */
 export function handleGetComponent(ctx: RouteContext): RouteResult {
+  const { state } = ctx;
   const c = ctx.scope.component!;
-  return noEffect(ok(toServiceBaseInfo(c, ctx.state.liveStatus(c.service_id), c.access_infos)));
+  return noEffect(ok(toServiceBaseInfo(c, state.liveStatus(c.service_id), state.accessInfos(c.service_id))));
 }
 
 /**

@@ -21,7 +21,16 @@ import type {
   ParsedFixture,
   SimulatorFixture,
 } from './fixture-schema.ts';
-import { fixtureAppSchema, fixtureComponentSchema } from './fixture-schema.ts';
+import { defaultRegionGateway, fixtureAppSchema, fixtureComponentSchema } from './fixture-schema.ts';
+import {
+  accessInfosOf,
+  availableLbPort,
+  endPointPort,
+  type HttpRuleRecord,
+  type PortRecord,
+  type RegionGateway,
+  type TcpRuleRecord,
+} from './gateway.ts';
 import { parseFixture } from './load-fixture.ts';
 import { aliasForServiceId, imageTag, type ServiceBaseFields } from './service-base-info.ts';
 
@@ -75,7 +84,11 @@ export interface ComponentRecord extends ServiceBaseFields {
   envs: EnvVar[];
   depends_on: string[];
   build_fails: boolean;
-  access_infos: string[];
+  /** Its ports; a copy gets gateway rules for the outer ones (gateway.ts). */
+  ports: PortRecord[];
+  /** Its gateway rules: what the component view shows in access_infos (gateway.ts). */
+  http_rules: HttpRuleRecord[];
+  tcp_rules: TcpRuleRecord[];
   /** Image registry credentials (the console's service_source record); null = none. */
   registry_credentials: { user_name: string; password: string } | null;
   deploy_version: string | null;
@@ -127,7 +140,9 @@ export type ComponentPatch = Partial<
     | 'envs'
     | 'depends_on'
     | 'build_fails'
-    | 'access_infos'
+    | 'ports'
+    | 'http_rules'
+    | 'tcp_rules'
     | 'min_memory'
     | 'extend_method'
     | 'registry_credentials'
@@ -145,6 +160,7 @@ export class SimulatorState {
   #fixture: ParsedFixture;
   enterpriseId = '';
   regions: string[] = [];
+  #gateways = new Map<string, RegionGateway>();
   #users: UserRecord[] = [];
   #teams: TeamRecord[] = [];
   #apps = new Map<number, AppRecord>();
@@ -186,6 +202,9 @@ export class SimulatorState {
     const now = this.now();
     this.enterpriseId = f.enterprise_id;
     this.regions = [...f.regions];
+    this.#gateways = new Map(
+      f.regions.map((r) => [r, { ...(f.region_gateways[r] ?? defaultRegionGateway(r)) }] as const),
+    );
     this.#users = f.users.map((u) => ({
       user_id: u.user_id,
       nick_name: u.nick_name,
@@ -358,7 +377,9 @@ export class SimulatorState {
       envs: c.envs.map((e) => ({ ...e })),
       depends_on: [...c.depends_on],
       build_fails: c.build_fails,
-      access_infos: [...c.access_infos],
+      ports: c.ports.map((p) => ({ ...p })),
+      http_rules: c.http_rules.map((r) => ({ ...r })),
+      tcp_rules: c.tcp_rules.map((r) => ({ ...r })),
       registry_credentials: c.registry_credentials ? { ...c.registry_credentials } : null,
       deploy_version: c.deploy_version,
       create_time: now,
@@ -502,6 +523,32 @@ export class SimulatorState {
       }
     }
     return c;
+  }
+
+  // ---- gateway ---------------------------------------------------------------------------
+
+  /** The region's gateway domains. */
+  regionGateway(region: string): RegionGateway {
+    return this.#gateways.get(region) ?? defaultRegionGateway(region);
+  }
+
+  /** What the component view answers in access_infos (gateway.ts). */
+  accessInfos(serviceId: string): string[] {
+    const c = this.#mustComponent(serviceId);
+    return accessInfosOf(c, this.regionGateway(c.service_region));
+  }
+
+  /** A free port of the region's gateway for a new TCP rule (gateway.ts); undefined when none is left. */
+  takeLbPort(region: string, alsoTaken: ReadonlySet<number> = new Set()): number | undefined {
+    const used = new Set(alsoTaken);
+    for (const c of this.#components.values()) {
+      if (c.service_region !== region) continue;
+      for (const rule of c.tcp_rules) {
+        const port = endPointPort(rule.end_point);
+        if (port !== undefined) used.add(port);
+      }
+    }
+    return availableLbPort(used);
   }
 
   // ---- events ----------------------------------------------------------------------------

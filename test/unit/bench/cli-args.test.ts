@@ -27,10 +27,20 @@ describe('the benchmark command line', () => {
     );
   });
 
+  it('sizes the follow scenario and its poll interval', () => {
+    expect(settingsOf(['--follow', '10', '--follow-interval=1s'])).toMatchObject({
+      followSize: 10,
+      followInterval: '1s',
+    });
+    expect(settingsOf(['--scenarios', 'follow']).scenarios).toEqual(['follow']);
+  });
+
   it.each([
     [['--pod-limits', 'maybe'], '--pod-limits takes deploy or none (got maybe)'],
     [['--burst', '0'], '--burst must be a whole number >= 1 (got 0)'],
     [['--pod-limits'], '--pod-limits needs a value'],
+    [['--follow-interval', 'soon'], '--follow-interval takes a duration like 250ms or 1s (got soon)'],
+    [['--follow', '0'], '--follow must be a whole number >= 1 (got 0)'],
   ])('refuses %j with a message naming the option', (argv, message) => {
     expect(parseBenchArgs(argv)).toEqual({ kind: 'error', message });
   });

@@ -11,7 +11,7 @@ import type { Component, ComponentEvent } from '../../../src/rainbond/types.ts';
 import { consoleAccessVia } from '../../fakes/console-access.ts';
 import { notSent } from '../../fakes/console-errors.ts';
 import { noCredentials } from '../../fakes/credentials.ts';
-import { answer, fail } from '../../fakes/rainbond-client.ts';
+import { answer, compute, fail } from '../../fakes/rainbond-client.ts';
 import { aCopyableComponent, aCopyOf, anAppCopy } from '../../support/builders.ts';
 import { aWorld, copiedAtT0, type Expected, expectStep, type StepCase, silent } from './support/world.ts';
 
@@ -27,6 +27,15 @@ const NEXT_POLL = 6_000;
 const webCopy = aCopyOf(aCopyableComponent({ serviceCname: 'web' }));
 const apiCopy = aCopyOf(aCopyableComponent({ serviceCname: 'api' }));
 const is = (component: Component, status: string): Component => ({ ...component, status });
+/**
+ * The copies' own views, read once a copy is seen running: no gateway rules here (what they
+ * make of the status is test/unit/controller/follow-addresses.test.ts).
+ */
+const views = compute<'getComponent'>((_token, _app, serviceId) => ({
+  ...(serviceId === webCopy.serviceId ? webCopy : apiCopy),
+  status: 'running',
+  accessInfos: [],
+}));
 
 /** Copied at T0, the copies' statuses as the last poll recorded them. */
 const recorded = (web: string, api: string): AppCopy =>
@@ -67,14 +76,20 @@ const cases: StepCase<FollowExpected>[] = [
   {
     name: 'copies that all run end following: ComponentsRunning, announced once',
     given: recorded('creating', 'creating'),
-    console: { listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'running')])] },
-    expected: ended(Reason.ComponentsRunning),
+    console: {
+      listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'running')])],
+      getComponent: [views],
+    },
+    expected: ended(Reason.ComponentsRunning, undefined, ['listComponents', 'getComponent', 'getComponent']),
   },
   {
     name: 'a copy that is a job which completed counts as healthy beside a running one',
     given: recorded('running', 'creating'),
-    console: { listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'succeeded')])] },
-    expected: ended(Reason.ComponentsRunning, '1 job(s) succeeded'),
+    console: {
+      listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'succeeded')])],
+      getComponent: [views],
+    },
+    expected: ended(Reason.ComponentsRunning, '1 job(s) succeeded', ['listComponents', 'getComponent']),
   },
   {
     name: 'a copy still building (its latest build did not fail) keeps following, polled again later, without an Event',
@@ -82,8 +97,9 @@ const cases: StepCase<FollowExpected>[] = [
     console: {
       listComponents: [answer([is(webCopy, 'undeploy'), is(apiCopy, 'running')])],
       listComponentEvents: [answer([buildEvent('success', 'the build before')])],
+      getComponent: [views],
     },
-    expected: pollAgain(['listComponents', 'listComponentEvents'], ['status']),
+    expected: pollAgain(['listComponents', 'listComponentEvents', 'getComponent'], ['status']),
   },
   {
     name: 'a copy whose latest build failed, read from its events, ends following at once: ComponentsFailed',
@@ -91,29 +107,37 @@ const cases: StepCase<FollowExpected>[] = [
     console: {
       listComponents: [answer([is(webCopy, 'undeploy'), is(apiCopy, 'running')])],
       listComponentEvents: [answer([buildEvent('failure', 'npm ERR! missing script: build')])],
+      getComponent: [views],
     },
     expected: ended(Reason.ComponentsFailed, 'npm ERR! missing script: build', [
       'listComponents',
       'listComponentEvents',
+      'getComponent',
     ]),
   },
   {
     name: 'a copy abnormal on one poll is not final yet (a deploy passes through it)',
     given: recorded('running', 'running'),
-    console: { listComponents: [answer([is(webCopy, 'abnormal'), is(apiCopy, 'running')])] },
-    expected: pollAgain(['listComponents'], ['status']),
+    console: {
+      listComponents: [answer([is(webCopy, 'abnormal'), is(apiCopy, 'running')])],
+      getComponent: [views],
+    },
+    expected: pollAgain(['listComponents', 'getComponent'], ['status']),
   },
   {
     name: 'a copy abnormal on two polls in a row ends following: ComponentsFailed',
     given: recorded('abnormal', 'running'),
-    console: { listComponents: [answer([is(webCopy, 'abnormal'), is(apiCopy, 'running')])] },
-    expected: ended(Reason.ComponentsFailed, 'web-copy is abnormal'),
+    console: {
+      listComponents: [answer([is(webCopy, 'abnormal'), is(apiCopy, 'running')])],
+      getComponent: [views],
+    },
+    expected: ended(Reason.ComponentsFailed, 'web-copy is abnormal', ['listComponents', 'getComponent']),
   },
   {
     name: 'a copy removed in Rainbond ends following: ComponentsMissing',
     given: recorded('running', 'running'),
-    console: { listComponents: [answer([is(apiCopy, 'running')])] },
-    expected: ended(Reason.ComponentsMissing, 'web-copy'),
+    console: { listComponents: [answer([is(apiCopy, 'running')])], getComponent: [views] },
+    expected: ended(Reason.ComponentsMissing, 'web-copy', ['listComponents', 'getComponent']),
   },
   {
     name: 'a console that does not answer before the follow timeout changes nothing: polled again later',

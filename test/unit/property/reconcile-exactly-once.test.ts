@@ -256,6 +256,7 @@ function createWorld(s: Scenario) {
     writeStatus: (object, status) => io(() => api.writeStatus(object, status)),
     writeFinalizers: () => Promise.reject(new Error('not used: deletionPolicy is Orphan')),
     writeAnnotation: (object, key, value) => io(() => api.writeAnnotation(object, key, value)),
+    removeAnnotation: () => Promise.reject(new Error('not used by the copy')),
   };
   /** Each component's environment variables, as the console's envs endpoint keeps them. */
   const envs = new Map<string, ComponentEnv[]>();

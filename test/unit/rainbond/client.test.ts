@@ -233,14 +233,18 @@ describe('each call sends the request the console expects and reads its bare ans
       ],
     },
     {
-      name: 'reading one component GETs its path and reads the bare object',
+      name: 'reading one component GETs its path and reads the bare object with its access_infos',
       route: 'getComponent',
       invoke: (client) => client.getComponent(TOKEN, TARGET, COPY_ID),
       method: 'GET',
       path: `/openapi/v1/teams/o19p6wen/regions/rainbond/apps/34/services/${COPY_ID}`,
       body: undefined,
       status: 200,
-      answer: serviceBaseInfo({ service_id: COPY_ID, status: 'stopping' }),
+      answer: serviceBaseInfo({
+        service_id: COPY_ID,
+        status: 'stopping',
+        access_infos: ['http://gr4d3e2f-80-t7k2m9qa.apps.example.com', '203.0.113.10:30001'],
+      }),
       expected: {
         serviceId: COPY_ID,
         serviceAlias: 'gr4d3e2f',
@@ -249,6 +253,7 @@ describe('each call sends the request the console expects and reads its bare ans
         status: 'stopping',
         createStatus: 'complete',
         serviceSource: 'docker_image',
+        accessInfos: ['http://gr4d3e2f-80-t7k2m9qa.apps.example.com', '203.0.113.10:30001'],
       },
     },
     {

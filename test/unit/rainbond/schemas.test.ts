@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  componentDetailSchema,
   componentListSchema,
   componentSchema,
   copyAnswerSchema,
@@ -79,6 +80,40 @@ describe('componentSchema', () => {
     { name: 'null is refused', raw: null },
   ])('$name', ({ raw }) => {
     expect(componentSchema.safeParse(raw).success).toBe(false);
+  });
+});
+
+describe('componentDetailSchema', () => {
+  it.each<{ name: string; raw: unknown; accessInfos: string[] }>([
+    {
+      name: "a component's access_infos are kept as the console sends them, URLs and TCP endpoints in order",
+      raw: serviceBaseInfo({
+        access_infos: ['https://gr1a2b3c-80-t7k2m9qa.apps.example.com/api', '203.0.113.10:30001'],
+      }),
+      accessInfos: ['https://gr1a2b3c-80-t7k2m9qa.apps.example.com/api', '203.0.113.10:30001'],
+    },
+    {
+      name: 'no access_infos key reads as none',
+      raw: serviceBaseInfo({ access_infos: undefined }),
+      accessInfos: [],
+    },
+    { name: 'null access_infos read as none', raw: serviceBaseInfo({ access_infos: null }), accessInfos: [] },
+    {
+      name: 'access_infos that are not a list read as none, not as a broken answer',
+      raw: serviceBaseInfo({ access_infos: 'http://a.example.com' }),
+      accessInfos: [],
+    },
+    {
+      name: 'entries that are not texts, or are blank, are dropped',
+      raw: serviceBaseInfo({ access_infos: [42, null, '', ' ', { url: 'x' }, 'http://a.example.com'] }),
+      accessInfos: ['http://a.example.com'],
+    },
+  ])('$name', ({ raw, accessInfos }) => {
+    expect(componentDetailSchema.parse(raw)).toEqual({ ...component, accessInfos });
+  });
+
+  it('a component without service_id is refused here too', () => {
+    expect(componentDetailSchema.safeParse(serviceBaseInfo({ service_id: undefined })).success).toBe(false);
   });
 });
 

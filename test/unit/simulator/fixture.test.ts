@@ -22,6 +22,26 @@ describe('the default fixture', () => {
     expect(fixture.enterprise_id).toBe(D.ENTERPRISE_ID);
   });
 
+  it("agrees with the regions' gateways and preview-site's ports in the constants module.", () => {
+    for (const [region, gateway] of Object.entries(D.REGION_GATEWAYS)) {
+      expect(fixture.region_gateways[region]).toEqual({
+        http_domain: gateway.httpDomain,
+        tcp_domain: gateway.tcpDomain,
+      });
+    }
+    const ports = (serviceId: string) => fixture.components.find((c) => c.service_id === serviceId)!.ports;
+    expect(ports(D.COMPONENTS.site.serviceId)).toEqual([
+      { container_port: D.COMPONENTS.site.httpPort, protocol: 'http', is_outer_service: true },
+    ]);
+    expect(ports(D.COMPONENTS.cache.serviceId)).toEqual([
+      { container_port: D.COMPONENTS.cache.tcpPort, protocol: 'tcp', is_outer_service: true },
+    ]);
+    expect(ports(D.COMPONENTS.queue.serviceId).every((p) => !p.is_outer_service)).toBe(true);
+    expect(fixture.components.find((c) => c.service_id === D.COMPONENTS.cache.serviceId)!.tcp_rules).toEqual([
+      { end_point: `0.0.0.0:${D.COMPONENTS.cache.gatewayPort}`, container_port: 6379, protocol: 'tcp' },
+    ]);
+  });
+
   it('agrees with the users in the constants module.', () => {
     for (const u of Object.values(D.USERS)) {
       expect(fixture.users.find((x) => x.nick_name === u.name)).toMatchObject({
@@ -94,6 +114,7 @@ describe('the default fixture', () => {
       expect(sim.state.component(D.COMPONENTS.migrate.serviceId)!.extend_method).toBe('job');
       expect(sim.state.app(D.APPS.helmShop)!.helm_service_ids).toEqual([D.COMPONENTS.storefront.serviceId]);
       for (const app of [
+        D.APPS.previewSite,
         D.APPS.nightlyBuilds,
         D.APPS.edgeGateway,
         D.APPS.reports,
@@ -199,6 +220,19 @@ describe('fixture validation', () => {
       },
       problems: [
         'components[0].status: Invalid option: expected one of "running"|"closed"|"starting"|"waiting"|"stopping"|"abnormal"|"some_abnormal"|"unknow"|"upgrade"|"undeploy"|"succeeded"|"paused"',
+      ],
+    },
+    {
+      name: 'A gateway for a region the enterprise lacks, and a TCP rule that is not host:port, are refused.',
+      edit: (f) => {
+        (f as Record<string, unknown>).region_gateways = {
+          mars: { http_domain: 'a.example.com', tcp_domain: '192.0.2.1' },
+        };
+        f.components[0]!.tcp_rules = [{ end_point: '30000', container_port: 80 }];
+      },
+      problems: [
+        'components[0].tcp_rules[0].end_point: expected host:port',
+        'region_gateways.mars: unknown region "mars"',
       ],
     },
     {

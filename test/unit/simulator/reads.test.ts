@@ -189,6 +189,7 @@ describe('reads', () => {
         [APPS.reports, 'reports'],
         [APPS.batchJobs, 'batch-jobs'],
         [APPS.helmShop, 'helm-shop'],
+        [APPS.previewSite, 'preview-site'],
       ]);
       for (const a of apps) expect([a.tenant_id, a.region_name]).toEqual([TEAMS.shop.tenantId, REGION]);
     });

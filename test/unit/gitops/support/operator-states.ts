@@ -210,7 +210,7 @@ export async function operatorStates(): Promise<OperatorState[]> {
     ],
     [
       Reason.Unauthorized,
-      "the console did not accept the token for the copy pre-flight (HTTP 401): No such user; check the token in the credentials Secret (or the operator's default token) and that its user is a member of the target team",
+      "the console did not accept the token for the copy pre-flight (HTTP 401): No such user; check the token (the AppCopy's credentials Secret, else its console's Secret or the operator's default token) and that its user is a member of the target team",
     ],
     [
       Reason.ConsoleUnavailable,
