@@ -11,6 +11,7 @@ export interface AppCopySpecInput {
     change?: { buildSource?: { version: string }; envs?: Record<string, string> };
   }[];
   credentialsSecretRef?: { name: string };
+  consoleRef?: { kind: 'RainbondConsole' | 'ClusterRainbondConsole'; name: string };
   deletionPolicy?: 'Orphan' | 'Delete';
 }
 

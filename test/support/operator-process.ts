@@ -35,7 +35,8 @@ process.once('exit', () => {
 
 export function startOperatorProcess(opts: {
   kubeconfigPath: string;
-  rainbondUrl: string;
+  /** RAINBOND_URL, the operator's own console; none when undefined. */
+  rainbondUrl: string | undefined;
   env?: Record<string, string>;
   args?: string[];
 }): OperatorProcess {
@@ -45,7 +46,7 @@ export function startOperatorProcess(opts: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       KUBECONFIG: opts.kubeconfigPath,
-      RAINBOND_URL: opts.rainbondUrl,
+      ...(opts.rainbondUrl === undefined ? {} : { RAINBOND_URL: opts.rainbondUrl }),
       HEALTH_PORT: '0',
       HEALTH_ADDRESS: '127.0.0.1',
       LOG_LEVEL: 'debug',

@@ -12,6 +12,7 @@ import {
 } from './handle-components.ts';
 import { handleCopy, handleCopyPreflight } from './handle-copy.ts';
 import { handleOperations } from './handle-operations.ts';
+import { handleListTeams } from './handle-teams.ts';
 import { resolveScope } from './resolve-scope.ts';
 import { noEffect, type RouteContext, type RouteResult } from './route-context.ts';
 import { matchView, type RouteName } from './routes.ts';
@@ -42,7 +43,10 @@ export interface ConsoleDeps {
   newServiceId: () => string;
 }
 
-const HANDLERS: Record<RouteName, (ctx: RouteContext) => RouteResult> = {
+/** The user-scoped view (openapi/urls.py@ae3f1618, `^v1/teams$`): only the token is checked. */
+const TEAMS_PATH = '/openapi/v1/teams';
+
+const HANDLERS: Record<Exclude<RouteName, 'listTeams'>, (ctx: RouteContext) => RouteResult> = {
   copy: handleCopy,
   copyPreflight: handleCopyPreflight,
   listApps: handleListApps,
@@ -56,6 +60,11 @@ const HANDLERS: Record<RouteName, (ctx: RouteContext) => RouteResult> = {
 };
 
 export function prepareConsoleCall(deps: ConsoleDeps, call: ConsoleCall): PreparedCall {
+  if (call.pathname === TEAMS_PATH) {
+    return call.method === 'GET'
+      ? { route: 'listTeams', run: () => handleListTeams(deps.state, call.authorization, call.query) }
+      : { route: null, run: () => noEffect(methodNotAllowed(call.method, ['GET'])) };
+  }
   const view = matchView(call.pathname);
   if (!view) return { route: null, run: () => noEffect(djangoNotFound()) };
   const route = view.methods[call.method] ?? null;
@@ -66,6 +75,7 @@ export function prepareConsoleCall(deps: ConsoleDeps, call: ConsoleCall): Prepar
       const scoped = resolveScope(deps.state, view.scope, view.params, call.authorization);
       if (!scoped.ok) return noEffect(scoped.response);
       if (!route) return noEffect(methodNotAllowed(call.method, Object.keys(view.methods)));
+      if (route === 'listTeams') return noEffect(djangoNotFound());
       return HANDLERS[route]({
         state: deps.state,
         scope: scoped.scope,

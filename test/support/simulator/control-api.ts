@@ -18,6 +18,7 @@
 //   POST   /__sim/state/components            add a component (a fixture component entry)
 //   POST   /__sim/state/components/{id}       {status?, ...patch}: change a component
 //   DELETE /__sim/state/components/{id}       remove a component
+//   POST   /__sim/state/users/{nick}/token    {token: string | null}: rotate or revoke a user's token
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { isManualClock, type SimulatorClock } from './clock.ts';
@@ -144,6 +145,14 @@ async function route(deps: ControlDeps, method: string, path: string, rawBody: s
   const faultMatch = /^\/__sim\/faults\/([\w-]+)$/.exec(path);
   if (faultMatch && method === 'DELETE') {
     if (!faults.remove(faultMatch[1] ?? '')) throw new ControlError(404, `no fault ${faultMatch[1]}`);
+    return { ok: true };
+  }
+  const tokenMatch = /^\/__sim\/state\/users\/([\w-]+)\/token$/.exec(path);
+  if (tokenMatch && method === 'POST') {
+    const nick = tokenMatch[1] ?? '';
+    if (!state.users().some((u) => u.nick_name === nick)) throw new ControlError(404, `no user ${nick}`);
+    const { token } = z.strictObject({ token: z.string().min(1).nullable() }).parse(parseJson(rawBody));
+    state.setUserToken(nick, token);
     return { ok: true };
   }
   const componentMatch = /^\/__sim\/state\/components\/([0-9a-f]+)$/.exec(path);

@@ -14,6 +14,7 @@ export const ROUTE_NAMES = [
   'operations',
   'events',
   'componentEnvs',
+  'listTeams',
 ] as const;
 
 export type RouteName = (typeof ROUTE_NAMES)[number];

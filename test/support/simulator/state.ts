@@ -245,6 +245,17 @@ export class SimulatorState {
     return this.#users;
   }
 
+  /**
+   * Gives the user `nickName` a new access token (a rotation: the old one stops working at once),
+   * or none (`null`: revoked; every call with the old token is then a 401 "No such user").
+   */
+  setUserToken(nickName: string, token: string | null): void {
+    const user = this.#users.find((u) => u.nick_name === nickName);
+    if (!user) throw new Error(`no user ${nickName}`);
+    // A revoked token matches no header: the console deletes the user's access token row.
+    user.token = token ?? '';
+  }
+
   teams(): readonly TeamRecord[] {
     return this.#teams;
   }
