@@ -105,8 +105,10 @@ export function createConsoleCheck(deps: {
 
   return async function check(key: string, log: Logger): Promise<CheckOutcome> {
     const id = parseConsoleKey(key);
-    const object = id && deps.catalogue.get(id);
-    if (!id || !object) {
+    // Only console resources are checked: the operator's own console has nothing to report on.
+    if (!id) return {};
+    const object = deps.catalogue.get(id);
+    if (!object) {
       deps.connections.remove(key);
       deps.onReadiness?.(key, undefined);
       deps.onChange(key);

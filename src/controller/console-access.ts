@@ -139,7 +139,10 @@ export function createConsoleAccessor(deps: {
       copySlots: connection.copySlots,
       settleMs: connection.settings.settleMs,
       admission,
-      tokenRefused: () => deps.recheck(connection.key),
+      // The operator's own console's token is a setting read at start: nothing to read again.
+      tokenRefused: () => {
+        if (connection.key !== OPERATOR_CONSOLE_KEY) deps.recheck(connection.key);
+      },
     };
   }
 
@@ -154,6 +157,10 @@ export function createConsoleAccessor(deps: {
     recordedUrl: string | undefined,
   ): Promise<ConsoleAccess> {
     const named = describeConsole(id);
+    if (!catalogue.synced()) {
+      // Right after a start: "does not exist" would be a guess.
+      return { ok: false, reason: Reason.ConsoleNotReady, message: 'the console caches are filling', quiet: true };
+    }
     if (id.kind === CLUSTER_CONSOLE_KIND && !catalogue.clusterConsoles) {
       return {
         ok: false,

@@ -84,7 +84,7 @@ describe('the operator process', () => {
     ]) {
       expect(text, name).toMatch(new RegExp(`^${name}(\\{|_bucket|_count| )`, 'm'));
     }
-    expect(text).toMatch(/^rainbond_requests_total\{route="copy",outcome="success"\} 1$/m);
+    expect(text).toMatch(/^rainbond_requests_total\{console="Default",route="copy",outcome="success"\} 1$/m);
     expect(text).toMatch(/^appcopy_copies_total\{outcome="succeeded"\} 1$/m);
     // The copy is done: its slot is free and nothing waits for one.
     expect(text).toMatch(/^appcopy_copy_slots_in_use 0$/m);

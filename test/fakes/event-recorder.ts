@@ -1,10 +1,9 @@
 // An EventRecorder that keeps the Events instead of sending them, so a test asserts what
 // `kubectl describe` would show.
-import type { AppCopy } from '../../src/api/appcopy.ts';
-import type { EventRecorder, EventType } from '../../src/k8s/event-recorder.ts';
+import type { EventRecorder, EventSubject, EventType } from '../../src/k8s/event-recorder.ts';
 
 export interface RecordedEvent {
-  /** namespace/name of the AppCopy the Event is about. */
+  /** namespace/name of the object the Event is about (just the name for a cluster-scoped one). */
   object: string;
   /** The AppCopy's resourceVersion when the Event was recorded (after the status it announces). */
   resourceVersion: string | undefined;
@@ -23,9 +22,9 @@ export function createRecordingEventRecorder(): RecordingEventRecorder {
   const events: RecordedEvent[] = [];
   return {
     events,
-    async record(object: AppCopy, type, reason, message) {
+    async record(object: EventSubject, type, reason, message) {
       events.push({
-        object: `${object.metadata.namespace}/${object.metadata.name}`,
+        object: object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name,
         resourceVersion: object.metadata.resourceVersion,
         type,
         reason,

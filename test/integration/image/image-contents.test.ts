@@ -112,12 +112,12 @@ describe('the image', () => {
     expect(image.files.get('/nodejs/LICENSE')?.type).toBe('file');
   });
 
-  it('prints its settings with --help and exits 0; without RAINBOND_URL exits 2 naming it', () => {
+  it('prints its settings with --help and exits 0; with DEFAULT_CONSOLE=env but no RAINBOND_URL exits 2 naming it', () => {
     const help = runOnce(built.reference, ['dist/main.js', '--help'], { readOnly: true });
     expect(help.stderr).toBe('');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('RAINBOND_URL');
-    const missing = runOnce(built.reference, [], { readOnly: true });
+    const missing = runOnce(built.reference, [], { readOnly: true, env: { DEFAULT_CONSOLE: 'env' } });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('RAINBOND_URL');
   });
