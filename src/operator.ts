@@ -88,7 +88,13 @@ export async function startOperator(
   const core = kc.makeApiClient(CoreV1Api);
   const customObjects = kc.makeApiClient(CustomObjectsApi);
   const apiStore = createAppCopyStore(customObjects);
-  const events = createEventRecorder(core, { component: 'appcopy-operator', host: identity, now, logger });
+  const events = createEventRecorder(core, {
+    component: 'appcopy-operator',
+    host: identity,
+    now,
+    logger,
+    clusterScopedNamespace: config.leaderElectionNamespace,
+  });
   const secrets = createSecretReader(core);
   const credentials = createCredentialsResolver({
     secrets,

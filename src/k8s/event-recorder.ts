@@ -1,6 +1,7 @@
 // Records core/v1 Events on the operator's objects, AppCopies and consoles (shown by
-// `kubectl describe`). Events about a cluster-scoped object go to the namespace `default`, as
-// client-go's recorder does. Emitting is best
+// `kubectl describe`, which finds an Event about a cluster-scoped object in any namespace).
+// Events about a cluster-scoped object (a ClusterRainbondConsole) go to the operator's own
+// namespace, where it may always write them, rather than to `default` as client-go's recorder does. Emitting is best
 // effort: a failed Event never fails a reconcile, and callers may leave it running (`void`);
 // flush() lets shutdown wait for those. Callers emit when a condition changes, not on every
 // pass, and messages never contain tokens (they come from our own error types).
@@ -25,14 +26,21 @@ export interface EventRecorder {
 
 export function createEventRecorder(
   api: CoreV1Api,
-  deps: { component: string; host: string; now: () => Date; logger: Logger },
+  deps: {
+    component: string;
+    host: string;
+    now: () => Date;
+    logger: Logger;
+    /** Where Events about cluster-scoped objects are recorded (the operator's namespace). */
+    clusterScopedNamespace?: string;
+  },
 ): EventRecorder {
   const inFlight = new Set<Promise<void>>();
   async function send(object: EventSubject, type: EventType, reason: string, message: string): Promise<void> {
     const { name, uid, resourceVersion } = object.metadata;
     const { apiVersion, kind } = object;
     const involvedNamespace = object.metadata.namespace;
-    const namespace = involvedNamespace ?? 'default';
+    const namespace = involvedNamespace ?? deps.clusterScopedNamespace ?? 'default';
     const now = deps.now();
     const timestamp = now.toISOString();
     try {
