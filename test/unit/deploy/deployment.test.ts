@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS } from '../../../src/config.ts';
+import { loadConfig, SETTINGS } from '../../../src/config.ts';
 import { parseDuration } from '../../../src/duration.ts';
 import {
   type K8sObject,
@@ -16,6 +16,11 @@ import {
   SERVICE_ACCOUNT,
 } from './kustomize.ts';
 
+/** Whether each overlay watches ClusterRainbondConsoles (and has the cluster-wide RBAC for it). */
+const CLUSTER_CONSOLES: Record<(typeof OVERLAYS)[number], boolean> = {
+  'cluster-wide': true,
+  'single-namespace': false,
+};
 const KNOWN_ENV = new Set([...SETTINGS.map((s) => s.env), 'POD_NAMESPACE', 'NODE_OPTIONS']);
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
@@ -101,8 +106,29 @@ describe.each(OVERLAYS)('the Deployment of the %s overlay', (overlay) => {
     for (const name of env.keys()) expect(KNOWN_ENV, name).toContain(name);
   });
 
-  it('carries the console URL as a placeholder in the ConfigMap, where a user overlay merges its own', () => {
-    expect(env.get('RAINBOND_URL')?.value).toBe('http://rainbond-console.rainbond.svc:7070');
+  it('is safe on a shared cluster: no default console, and no console of its own until an overlay sets RAINBOND_URL', () => {
+    expect(env.get('DEFAULT_CONSOLE')?.value).toBe('none');
+    expect(env.has('RAINBOND_URL')).toBe(false);
+    const config = loadConfig(
+      Object.fromEntries([...env].map(([name, entry]) => [name, entry.value ?? OPERATOR_NAMESPACE])),
+      [],
+      () => '',
+    );
+    expect(config.defaultConsole).toEqual({ kind: 'none' });
+    expect(config.rainbondUrl).toBeUndefined();
+  });
+
+  it(`watches ClusterRainbondConsoles exactly when its RBAC lets it (${CLUSTER_CONSOLES[overlay]})`, () => {
+    const setting = env.get('CLUSTER_CONSOLES')?.value;
+    if (CLUSTER_CONSOLES[overlay]) expect(setting ?? 'true').toBe('true');
+    else expect(setting).toBe('false');
+    const clusterRoles = objects.filter(
+      (o) => o.kind === 'ClusterRole' && o.metadata.name === SERVICE_ACCOUNT,
+    );
+    const grantsClusterConsoles = clusterRoles.some((role) =>
+      role.rules.some((rule: { resources: string[] }) => rule.resources.includes('clusterrainbondconsoles')),
+    );
+    expect(grantsClusterConsoles).toBe(CLUSTER_CONSOLES[overlay]);
   });
 
   it('has no default token unless the default-token component is added', () => {

@@ -40,12 +40,22 @@ describe('the CRD', () => {
     }
   });
 
-  it('is what `helm template --include-crds` installs', async () => {
+  it('is what `helm template --include-crds` installs: AppCopy, RainbondConsole, ClusterRainbondConsole', async () => {
     const crds = (await renderChart({}, { includeCrds: true })).filter(
       (o) => o.kind === 'CustomResourceDefinition',
     );
-    expect(crds.map((c) => c.metadata.name)).toEqual(['appcopies.openapi.rainbond.io']);
-    expect(crds[0]).toEqual(parse(readFileSync(join(REPO_ROOT, 'crds', crdFiles[0]!), 'utf8')));
+    expect(crds.map((c) => c.metadata.name).sort()).toEqual([
+      'appcopies.openapi.rainbond.io',
+      'clusterrainbondconsoles.openapi.rainbond.io',
+      'rainbondconsoles.openapi.rainbond.io',
+    ]);
+    for (const crd of crds)
+      expect(crd).toEqual(parse(readFileSync(join(REPO_ROOT, 'crds', `${crd.metadata.name}.yaml`), 'utf8')));
+  });
+
+  it('is each listed in crds/Kustomization, so the kustomize base installs the same CRDs', () => {
+    const kustomization = parse(readFileSync(join(REPO_ROOT, 'crds', 'Kustomization'), 'utf8'));
+    expect([...kustomization.resources].sort()).toEqual(crdFiles.sort());
   });
 });
 

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../../src/config.ts';
 import { type Manifest, renderChart, type Values } from '../../support/tools/helm-chart.ts';
 import { ensureTool, TOOL_BUILD_TIMEOUT_MS } from '../../support/tools/tool-cache.ts';
+import { grantsOf as grants, offeredRoles } from './grants.ts';
 import { type K8sObject, OPERATOR_NAMESPACE, render } from './kustomize.ts';
 
 beforeAll(async () => {
@@ -9,57 +11,28 @@ beforeAll(async () => {
 
 type AnyObject = Manifest | K8sObject;
 
-const isRole = (o: AnyObject) => o.kind === 'Role' || o.kind === 'ClusterRole';
-const isBinding = (o: AnyObject) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding';
-const roleKey = (kind: string, name: string, namespace?: string) =>
-  kind === 'ClusterRole' ? `ClusterRole ${name}` : `Role ${namespace}/${name}`;
-
-/** Every `scope: group/resource verb` the ServiceAccount is granted, sorted. */
-function grants(objects: AnyObject[], account: { name: string; namespace: string }): string[] {
-  const roles = new Map(
-    objects.filter(isRole).map((r) => [roleKey(r.kind, r.metadata.name, r.metadata.namespace), r]),
-  );
-  const out: string[] = [];
-  for (const binding of objects.filter(isBinding)) {
-    const bound = (binding.subjects ?? []).some(
-      (s: { kind: string; name: string; namespace?: string }) =>
-        s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace,
-    );
-    if (!bound) continue;
-    const role = roles.get(roleKey(binding.roleRef.kind, binding.roleRef.name, binding.metadata.namespace));
-    if (!role)
-      throw new Error(`${binding.kind} ${binding.metadata.name} refers to a role not in the manifests`);
-    const scope =
-      binding.kind === 'ClusterRoleBinding' ? 'cluster' : `namespace ${binding.metadata.namespace}`;
-    for (const rule of role.rules ?? [])
-      for (const group of rule.apiGroups ?? [])
-        for (const resource of rule.resources ?? [])
-          for (const verb of rule.verbs ?? []) out.push(`${scope}: ${group}/${resource} ${verb}`);
-  }
-  return [...new Set(out)].sort();
-}
-
-/** Roles bound to no one here (for people, or for namespaces to bind): their rules and aggregation labels. */
-function offeredRoles(objects: AnyObject[]): string[] {
-  const bound = new Set(
-    objects.filter(isBinding).map((b) => roleKey(b.roleRef.kind, b.roleRef.name, b.metadata.namespace)),
-  );
-  return objects
-    .filter(isRole)
-    .filter((r) => !bound.has(roleKey(r.kind, r.metadata.name, r.metadata.namespace)))
-    .map((r) => {
-      const aggregation = Object.keys(r.metadata.labels ?? {})
-        .filter((l) => l.startsWith('rbac.authorization.k8s.io/aggregate-to-'))
-        .sort();
-      return JSON.stringify({ kind: r.kind, rules: r.rules, aggregation });
-    })
-    .sort();
-}
-
 function pod(objects: AnyObject[]) {
   const deployment = objects.find((o) => o.kind === 'Deployment');
   if (!deployment) throw new Error('no Deployment');
   return deployment.spec.template.spec;
+}
+
+/**
+ * The values the operator reads for `names`, with its own defaults filled in (the chart writes
+ * every setting, the kustomize base only those it changes).
+ */
+function consoleSettings(objects: AnyObject[], names: string[]): Record<string, string | undefined> {
+  const container = pod(objects).containers[0];
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom ?? []) {
+    const configMap = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === source.configMapRef.name,
+    );
+    Object.assign(env, configMap?.data);
+  }
+  for (const entry of container.env ?? []) if (entry.value !== undefined) env[entry.name] = entry.value;
+  const defaults = Object.fromEntries(SETTINGS.map((setting) => [setting.env, setting.default]));
+  return Object.fromEntries(names.map((name) => [name, env[name] ?? defaults[name]]));
 }
 
 function specOf(objects: AnyObject[], kind: string) {
@@ -123,6 +96,13 @@ describe.each(cases)('the chart watching $name', ({ chart, kustomize }) => {
     expect(c.terminationGracePeriodSeconds).toBe(k.terminationGracePeriodSeconds);
     expect(c.volumes).toEqual(k.volumes);
     expect(c.hostNetwork ?? false).toBe(false);
+  });
+
+  it('configures the consoles the same way: the default console, cluster consoles, no console of its own', () => {
+    const settings = ['DEFAULT_CONSOLE', 'CLUSTER_CONSOLES', 'RAINBOND_URL', 'CONSOLE_CHECK_INTERVAL'];
+    const [c, k] = [consoleSettings(fromChart, settings), consoleSettings(fromKustomize, settings)];
+    expect(c).toEqual(k);
+    expect(c.DEFAULT_CONSOLE).toBe('none');
   });
 
   it('has the same PodDisruptionBudget and NetworkPolicy rules', () => {

@@ -3,6 +3,16 @@
 // so widening the RBAC is always a deliberate change of this table.
 import { describe, expect, it } from 'vitest';
 import {
+  APPCOPY_WORK,
+  CLUSTER_CONSOLE_WORK,
+  grantLines,
+  grantsOf,
+  isBinding,
+  isRole,
+  LEADER_ELECTION,
+  roleKey,
+} from './grants.ts';
+import {
   type K8sObject,
   OPERATOR_NAMESPACE,
   OVERLAYS,
@@ -11,74 +21,29 @@ import {
   SERVICE_ACCOUNT,
 } from './kustomize.ts';
 
-/** apiGroup/resource -> verbs: what the reconciler needs wherever AppCopies are watched. */
-const APPCOPY_WORK: Record<string, string[]> = {
-  'openapi.rainbond.io/appcopies': ['get', 'list', 'watch', 'update', 'patch'],
-  'openapi.rainbond.io/appcopies/status': ['update'],
-  'openapi.rainbond.io/appcopies/finalizers': ['update'],
-  '/events': ['create', 'patch'],
-  '/secrets': ['get'],
-};
-/** Leader election, only ever in the operator's own namespace. */
-const LEADER_ELECTION: Record<string, string[]> = {
-  'coordination.k8s.io/leases': ['get', 'create', 'update'],
-};
 /** Roles for people, aggregated into the built-in admin/edit/view roles; bound to no one here. */
-const USER_ROLES = ['appcopy-editor', 'appcopy-viewer'];
+const USER_ROLES = ['appcopy-cluster-console-viewer', 'appcopy-editor', 'appcopy-viewer'];
 
 type Scope = 'cluster' | `namespace ${string}`;
 
-function grants(rules: Record<string, string[]>, scope: Scope): string[] {
-  return Object.entries(rules).flatMap(([resource, verbs]) =>
-    verbs.map((verb) => `${scope}: ${resource} ${verb}`),
-  );
-}
+const grants = (rules: Record<string, string[]>, scope: Scope) => grantLines(rules, scope);
 
 const EXPECTED: Record<Overlay, (ns: string) => string[]> = {
-  'cluster-wide': (ns) => [...grants(APPCOPY_WORK, 'cluster'), ...grants(LEADER_ELECTION, `namespace ${ns}`)],
+  'cluster-wide': (ns) => [
+    ...grants(APPCOPY_WORK, 'cluster'),
+    ...grants(CLUSTER_CONSOLE_WORK, 'cluster'),
+    ...grants(LEADER_ELECTION, `namespace ${ns}`),
+  ],
+  // CLUSTER_CONSOLES=false: nothing cluster-wide (deployment.test.ts checks the setting).
   'single-namespace': (ns) => [
     ...grants(APPCOPY_WORK, `namespace ${ns}`),
     ...grants(LEADER_ELECTION, `namespace ${ns}`),
   ],
 };
 
-const isRole = (o: K8sObject) => o.kind === 'Role' || o.kind === 'ClusterRole';
-const isBinding = (o: K8sObject) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding';
-const roleKey = (kind: string, name: string, namespace?: string) =>
-  kind === 'ClusterRole' ? `ClusterRole ${name}` : `Role ${namespace}/${name}`;
-
-function bindsOperator(binding: K8sObject, operatorNamespace: string): boolean {
-  return (binding.subjects ?? []).some(
-    (s: { kind: string; name: string; namespace?: string }) =>
-      s.kind === 'ServiceAccount' && s.name === SERVICE_ACCOUNT && s.namespace === operatorNamespace,
-  );
-}
-
 /** Every (scope, resource, verb) the operator's ServiceAccount is granted, sorted. */
-function operatorGrants(objects: K8sObject[], operatorNamespace: string): string[] {
-  const roles = new Map(
-    objects.filter(isRole).map((r) => [roleKey(r.kind, r.metadata.name, r.metadata.namespace), r]),
-  );
-  const out: string[] = [];
-  for (const binding of objects.filter(isBinding)) {
-    if (!bindsOperator(binding, operatorNamespace)) continue;
-    const namespace = binding.metadata.namespace;
-    const role = roles.get(roleKey(binding.roleRef.kind, binding.roleRef.name, namespace));
-    if (!role)
-      throw new Error(
-        `${binding.kind} ${binding.metadata.name} refers to ${binding.roleRef.kind} ${binding.roleRef.name}, which is not in the manifests`,
-      );
-    const scope: Scope = binding.kind === 'ClusterRoleBinding' ? 'cluster' : `namespace ${namespace}`;
-    for (const rule of role.rules ?? []) {
-      for (const group of rule.apiGroups ?? []) {
-        for (const resource of rule.resources ?? []) {
-          for (const verb of rule.verbs ?? []) out.push(`${scope}: ${group}/${resource} ${verb}`);
-        }
-      }
-    }
-  }
-  return [...new Set(out)].sort();
-}
+const operatorGrants = (objects: K8sObject[], operatorNamespace: string) =>
+  grantsOf(objects, { name: SERVICE_ACCOUNT, namespace: operatorNamespace });
 
 describe.each(OVERLAYS)('RBAC of the %s overlay', (overlay) => {
   const objects = render(overlay);
@@ -148,5 +113,95 @@ describe('RBAC moved into another namespace by a user overlay', () => {
   it.each(OVERLAYS)('%s: every binding and every namespaced grant follows the namespace', (overlay) => {
     const objects = render(overlay, { namespace: 'team-a' });
     expect(operatorGrants(objects, 'team-a')).toEqual(EXPECTED[overlay]('team-a').sort());
+  });
+});
+
+describe('the cluster-wide overlay with components/secrets-opt-in', () => {
+  const objects = render('cluster-wide', { components: ['secrets-opt-in'] });
+
+  it('reads Secrets only in its own namespace (cluster consoles keep their tokens there) until another opts in', () => {
+    const expected = [
+      ...grants(
+        Object.fromEntries(Object.entries(APPCOPY_WORK).filter(([resource]) => resource !== '/secrets')),
+        'cluster',
+      ),
+      ...grants(CLUSTER_CONSOLE_WORK, 'cluster'),
+      ...grants(LEADER_ELECTION, `namespace ${OPERATOR_NAMESPACE}`),
+      `namespace ${OPERATOR_NAMESPACE}: /secrets get`,
+    ];
+    expect(operatorGrants(objects, OPERATOR_NAMESPACE)).toEqual(expected.sort());
+  });
+
+  it('keeps ConfigMaps (CA bundles, no secrets) readable wherever it watches', () => {
+    expect(operatorGrants(objects, OPERATOR_NAMESPACE)).toContain('cluster: /configmaps get');
+  });
+
+  it('moves the opted-in namespace and its subject with a user overlay', () => {
+    const moved = render('cluster-wide', { components: ['secrets-opt-in'], namespace: 'team-a' });
+    expect(operatorGrants(moved, 'team-a').filter((g) => g.includes('/secrets'))).toEqual([
+      'namespace team-a: /secrets get',
+    ]);
+  });
+});
+
+describe('the user roles', () => {
+  const objects = render('cluster-wide');
+  /** `resource verb` per aggregation target (admin, edit, view). */
+  const aggregated = (target: 'admin' | 'edit' | 'view') =>
+    objects
+      .filter(
+        (o) =>
+          o.kind === 'ClusterRole' &&
+          o.metadata.labels?.[`rbac.authorization.k8s.io/aggregate-to-${target}`] === 'true',
+      )
+      .flatMap((role) =>
+        role.rules.flatMap((rule: { resources: string[]; verbs: string[] }) =>
+          rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${resource} ${verb}`)),
+        ),
+      )
+      .sort();
+  const READ = ['get', 'list', 'watch'];
+  const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+  const all = (resources: string[], verbs: string[]) =>
+    resources.flatMap((resource) => verbs.map((verb) => `${resource} ${verb}`));
+
+  it.each(['admin', 'edit'] as const)(
+    'let %s manage AppCopies and RainbondConsoles, read their status, and read ClusterRainbondConsoles',
+    (target) => {
+      expect(aggregated(target)).toEqual(
+        [
+          ...all(['appcopies', 'rainbondconsoles'], [...READ, ...WRITE]),
+          ...all(['appcopies/status', 'rainbondconsoles/status'], ['get']),
+          ...all(['clusterrainbondconsoles', 'clusterrainbondconsoles/status'], READ),
+        ].sort(),
+      );
+    },
+  );
+
+  it('let view read AppCopies, RainbondConsoles and ClusterRainbondConsoles, and change nothing', () => {
+    expect(aggregated('view')).toEqual(
+      all(
+        [
+          'appcopies',
+          'appcopies/status',
+          'rainbondconsoles',
+          'rainbondconsoles/status',
+          'clusterrainbondconsoles',
+          'clusterrainbondconsoles/status',
+        ],
+        READ,
+      ).sort(),
+    );
+  });
+
+  it('give nobody a write on ClusterRainbondConsoles or on any status', () => {
+    for (const target of ['admin', 'edit', 'view'] as const) {
+      const writes = aggregated(target).filter(
+        (g) =>
+          (g.startsWith('clusterrainbondconsoles') || g.includes('/status ')) &&
+          !/ (get|list|watch)$/.test(g),
+      );
+      expect(writes, target).toEqual([]);
+    }
   });
 });

@@ -42,6 +42,19 @@ AppCopy gets without the binding names it that way (src/controller/credentials.t
 {{- printf "%s-secret-reader" (include "appcopy.fullname" .) -}}
 {{- end -}}
 
+{{/*
+Whether the operator watches ClusterRainbondConsoles (CLUSTER_CONSOLES): "true" or "".
+clusterConsoles.enabled null (the default) follows watch.scope: on for all, off for namespaces.
+*/}}
+{{- define "appcopy.clusterConsoles" -}}
+{{- $enabled := .Values.clusterConsoles.enabled -}}
+{{- if kindIs "bool" $enabled -}}
+{{- if $enabled }}true{{ end -}}
+{{- else if eq .Values.watch.scope "all" -}}
+true
+{{- end -}}
+{{- end -}}
+
 {{/* The operator's rules on AppCopies and Events (deploy/overlays/cluster-wide/rbac.yaml says why each). */}}
 {{- define "appcopy.operatorRules" -}}
 - apiGroups: [openapi.rainbond.io]
@@ -55,11 +68,41 @@ AppCopy gets without the binding names it that way (src/controller/credentials.t
   verbs: [create, patch]
 {{- end -}}
 
-{{/* get only, on the Secret an AppCopy names; never list or watch. */}}
+{{/* get only, on the Secret an AppCopy or a console names; never list or watch. */}}
 {{- define "appcopy.secretRules" -}}
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get]
+{{- end -}}
+
+{{/* get only, on the ConfigMap holding a console's CA bundle. */}}
+{{- define "appcopy.configMapRules" -}}
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get]
+{{- end -}}
+
+{{/* RainbondConsoles, wherever AppCopies are watched: their informer, and their Ready condition. */}}
+{{- define "appcopy.consoleRules" -}}
+- apiGroups: [openapi.rainbond.io]
+  resources: [rainbondconsoles]
+  verbs: [list, watch]
+- apiGroups: [openapi.rainbond.io]
+  resources: [rainbondconsoles/status]
+  verbs: [update]
+{{- end -}}
+
+{{/* ClusterRainbondConsoles and the Namespaces their rules select by label (CLUSTER_CONSOLES=true). */}}
+{{- define "appcopy.clusterConsoleRules" -}}
+- apiGroups: [openapi.rainbond.io]
+  resources: [clusterrainbondconsoles]
+  verbs: [list, watch]
+- apiGroups: [openapi.rainbond.io]
+  resources: [clusterrainbondconsoles/status]
+  verbs: [update]
+- apiGroups: [""]
+  resources: [namespaces]
+  verbs: [list, watch]
 {{- end -}}
 
 {{- define "appcopy.image" -}}
@@ -72,7 +115,12 @@ AppCopy gets without the binding names it that way (src/controller/credentials.t
 
 {{/* The operator's settings (README, "Settings"), rendered into the ConfigMap. */}}
 {{- define "appcopy.settings" -}}
-RAINBOND_URL: {{ .Values.rainbond.url | quote }}
+DEFAULT_CONSOLE: {{ .Values.defaultConsole | quote }}
+CLUSTER_CONSOLES: {{ include "appcopy.clusterConsoles" . | eq "true" | toString | quote }}
+CONSOLE_CHECK_INTERVAL: {{ .Values.consoleCheckInterval | quote }}
+{{- with .Values.rainbond.url }}
+RAINBOND_URL: {{ . | quote }}
+{{- end }}
 RAINBOND_COPY_TIMEOUT: {{ .Values.rainbond.copyTimeout | quote }}
 RAINBOND_REQUEST_TIMEOUT: {{ .Values.rainbond.requestTimeout | quote }}
 {{- with .Values.rainbond.verifySettlePeriod }}
