@@ -104,6 +104,9 @@ export function consoles(kc: KubeConfig) {
   }
 
   return {
+    /** A handle on a console made otherwise (by a chart, say); it need not exist yet. */
+    existing: (kind: ConsoleKind, name: string, namespace?: string): ConsoleHandle =>
+      handle(kind, name, namespace),
     /** Creates a ClusterRainbondConsole, deleted when the test ends. */
     async createCluster(name: string, spec: ConsoleSpecInput): Promise<ConsoleHandle> {
       await api.createClusterCustomObject({

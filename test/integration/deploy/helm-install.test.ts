@@ -15,7 +15,13 @@ import {
   testKubeConfig,
   testNamespaceLabel,
 } from '../../support/kube.ts';
-import { NAMESPACE_MODES, parseRendered, renderChartText } from '../../support/tools/helm-chart.ts';
+import {
+  helmWithValues,
+  NAMESPACE_MODES,
+  parseRendered,
+  renderChartText,
+  type Values,
+} from '../../support/tools/helm-chart.ts';
 import { ensureTool, TOOL_BUILD_TIMEOUT_MS } from '../../support/tools/tool-cache.ts';
 
 const FIELD_MANAGER = 'appcopy-helm-test';
@@ -85,6 +91,84 @@ describe('installing the chart, as a server-side dry run against a real API serv
       );
     },
   );
+
+  it('creates the ClusterRainbondConsoles of clusterConsoles.items as the CRD accepts them, and the CRD refuses what the values schema refuses', async () => {
+    const namespace = `helm-crc-${randomBytes(4).toString('hex')}`;
+    const release = `r${randomBytes(3).toString('hex')}`;
+    const item = (change: Values = {}) => ({
+      name: `${release}-prod`,
+      url: 'https://rainbond.example.com',
+      caBundle: { configMapKeyRef: { name: 'rainbond-ca', key: 'ca.crt' } },
+      credentialsSecretRef: { name: 'rainbond-production' },
+      limits: { copyConcurrency: 8, requestTimeout: '30s', copyTimeout: '10m' },
+      allow: [
+        {
+          name: 'team-a',
+          namespaces: {
+            names: ['team-a'],
+            selector: { matchLabels: { team: 'a' }, matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
+          },
+          sourceTeams: ['team-a'],
+          targetTeams: ['team-a-preview-*'],
+        },
+      ],
+      ...change,
+    });
+    const valid = await renderChartText(
+      {
+        defaultConsole: `ClusterRainbondConsole/${release}-prod`,
+        clusterConsoles: { items: [item()] },
+        userRoles: {
+          clusterConsoleReaders: [
+            { kind: 'Group', name: 'system:authenticated', apiGroup: 'rbac.authorization.k8s.io' },
+          ],
+        },
+      },
+      { release, namespace },
+    );
+    const objects = parseRendered(valid);
+    expect(objects.filter((o) => o.kind === 'ClusterRainbondConsole')).toHaveLength(1);
+    await createNamespaces(objects, namespace);
+    const accepted = await dryRun(valid);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toContain(`clusterrainbondconsole.openapi.rainbond.io/${release}-prod`);
+
+    // Each of these the values schema refuses (helm-chart.test.ts); rendered without the schema,
+    // the API server refuses the same object, by the CRD's schema or its CEL rules.
+    const wrong: Values[] = [
+      item({ allow: [] }),
+      item({ url: 'https://me:secret@rainbond.example.com' }),
+      item({ caBundle: { secretKeyRef: { name: 'a', key: 'b' }, configMapKeyRef: { name: 'a', key: 'b' } } }),
+      item({ allow: [{ namespaces: {}, sourceTeams: ['a'], targetTeams: ['b'] }] }),
+      item({
+        allow: [
+          {
+            namespaces: { selector: { matchExpressions: [{ key: 'tier', operator: 'In' }] } },
+            sourceTeams: ['a'],
+            targetTeams: ['b'],
+          },
+        ],
+      }),
+      item({ allow: [{ namespaces: { names: ['a'] }, sourceTeams: ['team a'], targetTeams: ['b'] }] }),
+      item({ limits: { copyConcurrency: 0 } }),
+    ];
+    for (const values of wrong) {
+      const asValues = await helmWithValues(['template', release, '--namespace', namespace], {
+        clusterConsoles: { items: [values] },
+      });
+      expect(asValues.code, JSON.stringify(values)).not.toBe(0);
+      const rendered = await helmWithValues(
+        ['template', release, '--namespace', namespace, '--skip-schema-validation'],
+        { clusterConsoles: { items: [values] } },
+      );
+      expect(rendered.code, rendered.stderr).toBe(0);
+      const crc = parseRendered(rendered.stdout).filter((o) => o.kind === 'ClusterRainbondConsole');
+      const refused = await dryRun(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: crc }));
+      expect(refused.code, JSON.stringify(values)).not.toBe(0);
+      expect(refused.stderr, JSON.stringify(values)).toContain('ClusterRainbondConsole');
+    }
+  });
 
   it('warns when the values break the restricted Pod Security Standard, so the silence above means something', async () => {
     const namespace = `helm-pss-${randomBytes(4).toString('hex')}`;

@@ -26,6 +26,8 @@ describe('the monitoring and secrets-opt-in components', () => {
         'PrometheusRule appcopy-operator',
         'ConfigMap appcopy-operator-dashboard',
         'ClusterRole appcopy-operator-secret-reader',
+        // The operator's own namespace opted in, for the tokens of ClusterRainbondConsoles.
+        'RoleBinding appcopy-operator-secret-reader',
       ]),
     );
     const operatorRole = objects.find(

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { condition, isPhase } from '../../support/appcopies.ts';
+import { type ConsoleSpecInput, consoles } from '../../support/consoles.ts';
 import { eventually } from '../../support/eventually.ts';
 import { createWorld, type World } from '../../support/harness.ts';
 import { createTestNamespace, kubectl } from '../../support/kube.ts';
@@ -60,13 +61,17 @@ function sampleNames(exposition: string): Set<string> {
 describe('the operator as the chart installs it', () => {
   it('becomes ready with the chart’s environment and RBAC, leads, copies, and exposes every metric the alerts and dashboard read', async () => {
     const w = await createWorld();
+    // An install that keeps the behaviour from before console resources: its own console, the
+    // default for every AppCopy it watches (docs/helm.md, "Upgrading").
     const installed = await installChart(w.namespace, {
+      defaultConsole: 'env',
       rainbond: { url: w.sim.url, copyTimeout: '5s', verifySettlePeriod: '6s' },
       watch: { scope: 'namespaces', namespaces: [w.namespace] },
       defaultToken: { existingSecret: 'appcopy-operator-token' },
       follow: { timeout: '0s' },
     });
     expect(installed.env.WATCH_NAMESPACES).toBe(w.namespace);
+    expect(installed.env.CLUSTER_CONSOLES).toBe('false');
     const { port } = await startAsChart(w, installed, w.namespace, USERS.alice.token);
 
     await eventually(
@@ -108,23 +113,28 @@ describe('the operator as the chart installs it', () => {
     const w = await createWorld();
     const optedIn = await createTestNamespace(w.kc, 'helm-opted-in');
     const notOptedIn = await createTestNamespace(w.kc, 'helm-not-opted-in');
-    // Watching every namespace, as the opt-in mode is meant for; the label selector keeps this
-    // operator to this test's AppCopies on the shared control plane.
-    const shard = `helm-${randomBytes(3).toString('hex')}`;
+    // The two namespaces by name rather than every namespace: an operator watching all of them
+    // would also check every other test's console resources on the shared control plane (the
+    // label selector narrows AppCopies, not consoles), and without their Secrets mark them not
+    // Ready. The Secret opt-in works the same way in both scopes: a RoleBinding to the reader.
     const installed = await installChart(w.namespace, {
+      defaultConsole: 'env',
       rainbond: { url: w.sim.url, copyTimeout: '5s', verifySettlePeriod: '6s' },
-      watch: { scope: 'all', labelSelector: `appcopy.test/shard=${shard}` },
+      watch: { scope: 'namespaces', namespaces: [optedIn, notOptedIn] },
       secrets: { access: 'optIn', optInNamespaces: [optedIn] },
       refuseDefaultToken: true,
       follow: { timeout: '0s' },
     });
+    expect(
+      JSON.stringify(installed.objects.filter((o) => o.metadata.name === installed.fullname)),
+    ).not.toContain('secrets');
     await startAsChart(w, installed, w.namespace);
     const reader = `${installed.fullname}-secret-reader`;
 
     // Both namespaces hold a Secret with a valid token; only the first bound the reader.
     await w.appcopies.putTokenSecret(optedIn, 'rainbond-token', USERS.alice.token);
     await w.appcopies.putTokenSecret(notOptedIn, 'rainbond-token', USERS.bob.token);
-    const labelled = async (namespace: string, targetAppId: number) => {
+    const copy = async (namespace: string, targetAppId: number) => {
       await w.appcopies.create(
         namespace,
         'copy',
@@ -137,11 +147,10 @@ describe('the operator as the chart installs it', () => {
           },
         }),
       );
-      await kubectl(['label', '-n', namespace, 'appcopy', 'copy', `appcopy.test/shard=${shard}`]);
     };
     const blockedTarget = w.newTargetApp();
-    await labelled(notOptedIn, blockedTarget);
-    await labelled(optedIn, w.targetAppId);
+    await copy(notOptedIn, blockedTarget);
+    await copy(optedIn, w.targetAppId);
 
     await w.appcopies.waitFor(optedIn, 'copy', isPhase('Succeeded'));
     expect(w.sim.ledger.copiesInto(w.targetAppId)).toHaveLength(1);
@@ -181,5 +190,93 @@ describe('the operator as the chart installs it', () => {
       (o) => condition(o, 'Ready')?.reason !== 'CredentialsNotFound',
     );
     expect(w.sim.ledger.calls.map((c) => c.tokenFingerprint)).toContain(tokenFingerprint(USERS.bob.token));
+  });
+  it('watching every namespace, becomes ready, checks the ClusterRainbondConsole its values made, and copies through it by default within its rules only', async () => {
+    const w = await createWorld();
+    const allowed = await createTestNamespace(w.kc, 'helm-allowed');
+    const other = await createTestNamespace(w.kc, 'helm-other');
+    // Every namespace, cluster consoles on (the defaults of watch.scope=all); the label selector
+    // keeps this operator to this test's AppCopies on the shared control plane. It also checks
+    // the other tests' console resources, reading their Secrets as their own operators do.
+    const shard = `helm-${randomBytes(3).toString('hex')}`;
+    const consoleName = `helm-values-${shard}`;
+    await w.appcopies.putTokenSecret(w.namespace, 'rainbond-production', USERS.alice.token);
+    const installed = await installChart(w.namespace, {
+      defaultConsole: `ClusterRainbondConsole/${consoleName}`,
+      clusterConsoles: {
+        items: [
+          {
+            name: consoleName,
+            url: w.sim.url,
+            credentialsSecretRef: { name: 'rainbond-production' },
+            limits: { copyTimeout: '5s' },
+            allow: [
+              {
+                name: 'allowed-namespace',
+                namespaces: { names: [allowed] },
+                sourceTeams: [w.spec().source.teamId],
+                targetTeams: [w.spec().target.teamName],
+              },
+            ],
+          },
+        ],
+      },
+      watch: { scope: 'all', labelSelector: `appcopy.test/shard=${shard}` },
+      follow: { timeout: '0s' },
+    });
+    expect(installed.env.RAINBOND_URL).toBeUndefined();
+    expect(installed.env.CLUSTER_CONSOLES).toBe('true');
+    const kubeconfigPath = await kubeconfigAs(w.kc, w.namespace, installed.fullname);
+    const operator = startOperatorProcess({
+      kubeconfigPath,
+      rainbondUrl: undefined,
+      env: { ...installed.env, HEALTH_PORT: '0', HEALTH_ADDRESS: '127.0.0.1' },
+    });
+    onTestFinished(() => operator.kill());
+    const port = await operator.started;
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined),
+      {
+        what: () => `/readyz to answer 200:\n${operator.output().slice(-3000)}`,
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      },
+    );
+    // Made by the chart with its Secret in the release namespace; its status written by the
+    // operator through the chart's ClusterRole, after reading that Secret.
+    const shared = consoles(w.kc).existing('ClusterRainbondConsole', consoleName);
+    expect(((await shared.get())?.spec as ConsoleSpecInput | undefined)?.credentialsSecretRef).toEqual({
+      namespace: w.namespace,
+      name: 'rainbond-production',
+      key: 'token',
+    });
+    await shared.waitReady('True', 'ConsoleReady');
+
+    const create = async (namespace: string, targetAppId: number) => {
+      await w.appcopies.create(
+        namespace,
+        'by-default',
+        w.spec({ target: { ...w.spec().target, appId: targetAppId } }),
+      );
+      await kubectl(['label', '-n', namespace, 'appcopy', 'by-default', `appcopy.test/shard=${shard}`]);
+    };
+    const refusedTarget = w.newTargetApp();
+    await create(other, refusedTarget);
+    await create(allowed, w.targetAppId);
+    const done = await w.appcopies.waitFor(allowed, 'by-default', isPhase('Succeeded'));
+    expect(done.status?.console).toMatchObject({ kind: 'ClusterRainbondConsole', name: consoleName });
+    expect(w.sim.ledger.copiesInto(w.targetAppId)).toHaveLength(1);
+
+    const refused = await w.appcopies.waitFor(
+      other,
+      'by-default',
+      (o) => condition(o, 'Ready')?.reason === 'CopyNotAllowed',
+    );
+    expect(refused.status?.phase).toBe('Pending');
+    expect(condition(refused, 'Ready')?.message).toContain(
+      `rule "allowed-namespace" does not admit namespace ${other}`,
+    );
+    expect(w.sim.ledger.copiesInto(refusedTarget)).toHaveLength(0);
+    expect(operator.output()).not.toMatch(/forbidden/i);
   });
 });

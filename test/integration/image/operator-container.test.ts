@@ -31,9 +31,14 @@ beforeAll(async () => {
   image = await ensureImage();
 }, IMAGE_BUILD_TIMEOUT_MS);
 
-/** The chart installed into the world's namespace, watching it, with the default token mounted. */
+/**
+ * The chart installed into the world's namespace, watching it, with the default token mounted
+ * and the operator's own console as the default (defaultConsole: env, as an upgraded install
+ * keeps it).
+ */
 async function installFor(w: World): Promise<Installed> {
   return installChart(w.namespace, {
+    defaultConsole: 'env',
     rainbond: { url: w.sim.url, copyTimeout: '5s', verifySettlePeriod: '6s' },
     watch: { scope: 'namespaces', namespaces: [w.namespace] },
     defaultToken: { existingSecret: TOKEN_SECRET },

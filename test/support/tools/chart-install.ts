@@ -2,7 +2,8 @@
 // and what a pod of its Deployment would get: the container's environment as rendered, and a
 // kubeconfig that authenticates as the chart's ServiceAccount (so the chart's RBAC is what the
 // operator may do). Used where the operator runs as the chart runs it: as a process
-// (test/integration/deploy/helm-operator.test.ts) and as the image (test/integration/image/).
+// (test/integration/deploy/helm-operator.test.ts) and as the image (test/integration/image/);
+// overlay-install.ts does the same for a kustomize overlay.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,16 +30,39 @@ export async function installChart(namespace: string, values: Values): Promise<I
   expect(applied.stderr).toBe('');
   expect(applied.code).toBe(0);
   const objects = parseRendered(text);
+  // Cluster consoles from clusterConsoles.items outlive the test's namespace: delete them after.
+  for (const made of objects.filter((o) => o.kind === 'ClusterRainbondConsole')) {
+    onTestFinished(async () => {
+      await kubectl([
+        'delete',
+        'clusterrainbondconsole',
+        made.metadata.name,
+        '--ignore-not-found',
+        '--wait=false',
+      ]);
+    });
+  }
   const deployment = objects.find((o) => o.kind === 'Deployment')!;
+  return { objects, fullname: deployment.metadata.name, env: podEnvironment(objects, namespace) };
+}
+
+/**
+ * The environment the Deployment's container gets in `namespace`: its ConfigMaps, then `env`
+ * (valueFrom metadata.namespace resolved; anything else the test cannot stand in for throws).
+ */
+export function podEnvironment(objects: Manifest[], namespace: string): Record<string, string> {
+  const deployment = objects.find((o) => o.kind === 'Deployment');
+  if (!deployment) throw new Error('no Deployment in the manifests');
   const container = deployment.spec.template.spec.containers[0];
   const env: Record<string, string> = {};
-  for (const source of container.envFrom) {
+  for (const source of container.envFrom ?? []) {
     const configMap = objects.find(
       (o) => o.kind === 'ConfigMap' && o.metadata.name === source.configMapRef.name,
-    )!;
+    );
+    if (!configMap) throw new Error(`no ConfigMap ${source.configMapRef.name} in the manifests`);
     Object.assign(env, configMap.data);
   }
-  for (const entry of container.env as {
+  for (const entry of (container.env ?? []) as {
     name: string;
     value?: string;
     valueFrom?: { fieldRef?: { fieldPath: string } };
@@ -47,7 +71,7 @@ export async function installChart(namespace: string, values: Values): Promise<I
     else if (entry.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[entry.name] = namespace;
     else throw new Error(`the test cannot resolve ${entry.name} from ${JSON.stringify(entry.valueFrom)}`);
   }
-  return { objects, fullname: deployment.metadata.name, env };
+  return env;
 }
 
 /** A kubeconfig that authenticates as the chart's ServiceAccount (a TokenRequest token). */

@@ -27,6 +27,10 @@ export const NAMESPACE_MODES: Record<string, (releaseNamespace: string) => Value
   'a list of namespaces': (ns) => ({
     watch: { scope: 'namespaces', namespaces: [ns, `${ns}-b`, `${ns}-c`] },
   }),
+  'a list of namespaces, with cluster consoles': (ns) => ({
+    watch: { scope: 'namespaces', namespaces: [`${ns}-b`, `${ns}-c`] },
+    clusterConsoles: { enabled: true },
+  }),
   'all namespaces, Secrets opt-in': (ns) => ({
     watch: { scope: 'all' },
     secrets: { access: 'optIn', optInNamespaces: [`${ns}-b`] },
