@@ -177,6 +177,25 @@ export async function startOperator(
 
   // The console resources and namespace labels, from informers: a copy's console, rules and
   // token cost no API server request (its own credentials Secret aside).
+  // The console kinds are optional to an upgraded install whose CRDs were not applied yet (Helm
+  // does not install new CRDs on upgrade): a missing CRD reads as no consoles, loudly, and the
+  // operator still serves AppCopies through its own console.
+  const absentKinds = new Set<string>();
+  const whenAbsent = (kind: string) => ({
+    whenAbsent: 'empty' as const,
+    onAbsent: (absent: boolean) => {
+      if (absent) {
+        absentKinds.add(kind);
+        logger.warn(
+          { kind },
+          'the API server does not serve this kind: its CRD is not installed (kubectl apply --server-side -k crds/); AppCopies naming such a console wait',
+        );
+      } else {
+        absentKinds.delete(kind);
+        logger.info({ kind }, 'the kind is served now');
+      }
+    },
+  });
   const consoleInformers = namespaces.map((namespace) =>
     createInformer({
       name: `rainbondconsoles${namespace ? `/${namespace}` : ''}`,
@@ -185,6 +204,7 @@ export async function startOperator(
         version: VERSION,
         plural: CONSOLE_PLURAL,
         ...(namespace ? { namespace } : {}),
+        ...whenAbsent(CONSOLE_KIND),
       }),
       keyOf: consoleObjectKey,
       transform: toConsoleObject(CONSOLE_KIND),
@@ -222,6 +242,7 @@ export async function startOperator(
     consoles: consoleInformer,
     clusterConsoles: clusterConsoleInformer,
     namespaces: namespaceInformer,
+    absentKinds,
   });
 
   let consoleController: ConsoleController | undefined;

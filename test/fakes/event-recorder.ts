@@ -24,7 +24,9 @@ export function createRecordingEventRecorder(): RecordingEventRecorder {
     events,
     async record(object: EventSubject, type, reason, message) {
       events.push({
-        object: object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name,
+        object: object.metadata.namespace
+          ? `${object.metadata.namespace}/${object.metadata.name}`
+          : object.metadata.name,
         resourceVersion: object.metadata.resourceVersion,
         type,
         reason,
