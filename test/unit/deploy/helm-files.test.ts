@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 const resync = (from: string, to: string) => `out of date: run \`cp ${from} ${to}\``;
 
-describe('the CRD', () => {
+describe('the CRDs', () => {
   const crdFiles = readdirSync(join(REPO_ROOT, 'crds')).filter((f) => f.endsWith('.yaml'));
 
   it('is carried by the chart byte for byte as crds/ has it, and nothing else is', () => {
@@ -44,8 +44,15 @@ describe('the CRD', () => {
     const crds = (await renderChart({}, { includeCrds: true })).filter(
       (o) => o.kind === 'CustomResourceDefinition',
     );
-    expect(crds.map((c) => c.metadata.name)).toEqual(['appcopies.openapi.rainbond.io']);
-    expect(crds[0]).toEqual(parse(readFileSync(join(REPO_ROOT, 'crds', crdFiles[0]!), 'utf8')));
+    expect(crds.map((c) => c.metadata.name).sort()).toEqual([
+      'appcopies.openapi.rainbond.io',
+      'clusterrainbondconsoles.openapi.rainbond.io',
+      'rainbondconsoles.openapi.rainbond.io',
+    ]);
+    for (const file of crdFiles) {
+      const crd = parse(readFileSync(join(REPO_ROOT, 'crds', file), 'utf8'));
+      expect(crds.find((c) => c.metadata.name === crd.metadata.name)).toEqual(crd);
+    }
   });
 });
 
