@@ -93,7 +93,7 @@ describe('the benchmark', () => {
     }
   });
 
-  it('copies through a ClusterRainbondConsole at the same cost: 2 status writes, 1 copy call, no request for the console', {
+  it('copies through a ClusterRainbondConsole at the same cost: intent and outcome written, 1 copy call, no request for the console', {
     timeout: 300_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'appcopy-bench-console-'));
@@ -128,7 +128,9 @@ describe('the benchmark', () => {
       const results = JSON.parse(readFileSync(out, 'utf8')) as { runs: BenchRuns };
       const [burst] = results.runs.burst;
       expect(burst?.succeeded).toBe(20);
-      expect(burst?.efficiency.statusWritesPerAppCopy).toBe(2);
+      // The intent, the outcome and the copy-record annotation, as without a console resource
+      // (write requests may count a conflicted intent under load; the writes seen do not).
+      expect(burst?.efficiency.watchModificationsPerAppCopy).toBeLessThanOrEqual(3);
       expect(burst?.efficiency.copyCallsPerAppCopy).toBe(1);
       expect(burst?.efficiency.targetsNotCopiedExactlyOnce).toBe(0);
       // The console, its rules and its token come from informers and the connection: no request

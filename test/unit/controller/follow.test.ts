@@ -150,7 +150,7 @@ const cases: StepCase<FollowExpected>[] = [
     given: recorded('undeploy', 'running'),
     console: { listComponents: [fail(notSent('listComponents'))] },
     atMs: SETTINGS.followTimeoutMs,
-    expected: ended(Reason.FollowTimedOut, 'web-copy is creating'),
+    expected: ended(Reason.FollowTimedOut, 'web-copy is undeploy (building)'),
   },
   {
     name: 'credentials that cannot be read change nothing and ask the console nothing: polled again later',
