@@ -41,7 +41,7 @@ import { createConnections } from './consoles/connections.ts';
 import { createConsoleCheck, parseConsoleKey } from './consoles/console-check.ts';
 import { type ConsoleController, createConsoleController } from './consoles/console-controller.ts';
 import { createAppCopyController } from './controller/appcopy-controller.ts';
-import { type CachedAppCopy, toCachedAppCopy } from './controller/cached-appcopy.ts';
+import { toCachedAppCopy } from './controller/cached-appcopy.ts';
 import { createConsoleAccessor } from './controller/console-access.ts';
 import { createCredentialsResolver } from './controller/credentials.ts';
 import { createFinalizer } from './controller/finalize.ts';
@@ -308,9 +308,7 @@ export async function startOperator(
     },
   });
 
-  /** Whether the cached AppCopy `c` uses the console `key` (named, recorded or by default). */
-  const usesConsole = (key: string) => (c: CachedAppCopy) =>
-    c.console === key || (c.console === undefined && consoles.defaultConsoleKey() === key);
+  const wakeConsoleUsers = (key: string) => controller.wakeConsoleUsers(key, consoles.defaultConsoleKey());
   consoleController = createConsoleController({
     consoles: consoleInformer,
     clusterConsoles: clusterConsoleInformer,
@@ -331,11 +329,11 @@ export async function startOperator(
       checkIntervalMs: config.consoleCheckIntervalMs,
       now,
       logger,
-      onChange: (key) => controller.wake(usesConsole(key)),
+      onChange: wakeConsoleUsers,
       onReadiness: metrics.onConsoleReadiness,
     }),
-    onRulesChanged: (key) => controller.wake(usesConsole(key)),
-    onNamespaceChanged: (namespace) => controller.wake((c) => c.namespace === namespace),
+    onRulesChanged: wakeConsoleUsers,
+    onNamespaceChanged: (namespace) => controller.wakeNamespace(namespace),
     maxBackoffMs: config.consoleCheckIntervalMs,
     clock: systemClock,
     logger,
