@@ -8,10 +8,18 @@ const NAMES = new Set(['apiserver_request_total']);
 
 /**
  * The resources the operator reads or writes (it runs without leader election here, so no
- * leases). Everything else the API server counts in the same window (its own identity lease
+ * leases); the benchmark's own requests on them (creating namespaces, consoles) are left out. Everything else the API server counts in the same window (its own identity lease
  * renewals, the benchmark's /metrics scrapes) is not the operator's doing and is left out.
  */
-const OPERATOR_RESOURCES = new Set(['appcopies', 'events', 'secrets']);
+const OPERATOR_RESOURCES = new Set([
+  'appcopies',
+  'events',
+  'secrets',
+  'configmaps',
+  'rainbondconsoles',
+  'clusterrainbondconsoles',
+  'namespaces',
+]);
 
 export async function scrapeApiServer(kube: KubeRest): Promise<Sample[]> {
   return parsePrometheusText(await kube.text('/metrics'), NAMES);

@@ -25,6 +25,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
   operatorNodeOptions: undefined,
   podLimits: 'deploy',
   operator: 'process',
+  console: 'operator',
 };
 
 export interface BenchOptions {
@@ -70,6 +71,9 @@ export function usage(): string {
     '  --operator KIND       process: `node dist/main.js` (default); container: the image (npm run image),',
     "                        run with podman as deploy/base's pod runs it (its user, read-only root, limits),",
     '                        memory read from its cgroup too (root; not with --profile or --pod-limits none)',
+    "  --console KIND        operator: AppCopies copy through the operator's own console (RAINBOND_URL,",
+    '                        default); cluster: through a ClusterRainbondConsole, their default console',
+    '                        (its rules checked on every copy, its token from a Secret, its status written)',
     `  --out PATH            results JSON (default ${DEFAULT_RESULTS_PATH}, plus a timestamped copy beside it)`,
     '  --profile DIR         run the operator under --cpu-prof (one .cpuprofile per operator start) and take',
     '                        a heap snapshot in scale once settled; files go to DIR (keep it outside the repo)',
@@ -163,6 +167,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
       case '--operator':
         if (value === 'process' || value === 'container') settings.operator = value;
         else problem = `--operator takes process or container (got ${value})`;
+        break;
+      case '--console':
+        if (value === 'operator' || value === 'cluster') settings.console = value;
+        else problem = `--console takes operator or cluster (got ${value})`;
         break;
       case '--pod-limits':
         if (value === 'deploy' || value === 'none') settings.podLimits = value;

@@ -4,7 +4,7 @@
 import { USERS } from '../test/support/simulator/fixtures/default.ts';
 import type { Simulator } from '../test/support/simulator/index.ts';
 import { startContainerUnderTest } from './container-under-test.ts';
-import type { KubeRest } from './kube-rest.ts';
+import { expectStatus, type KubeRest } from './kube-rest.ts';
 import { type OperatorUnderTest, startOperatorUnderTest } from './operator-under-test.ts';
 import type { PodLimits } from './pod-limits.ts';
 
@@ -45,6 +45,12 @@ export interface BenchSettings {
   podLimits: 'deploy' | 'none';
   /** 'process': `node dist/main.js`; 'container': the image, with podman, as deploy/base's pod. */
   operator: 'process' | 'container';
+  /**
+   * 'operator': AppCopies copy through the operator's own console (RAINBOND_URL); 'cluster':
+   * through a ClusterRainbondConsole that is their default console (DEFAULT_CONSOLE), so every
+   * copy goes through its rules, its connection and its token Secret.
+   */
+  console: 'operator' | 'cluster';
 }
 
 export interface BenchContext {
@@ -70,12 +76,65 @@ export interface BenchContext {
 /** The token the operator uses: alice is a member of every team of the default fixture. */
 export const OPERATOR_TOKEN = USERS.alice.token;
 
-export function startOperator(
+/** The Secret and ClusterRainbondConsole of --console cluster, for the AppCopies of `namespace`. */
+async function useClusterConsole(
+  ctx: BenchContext,
+  namespace: string,
+): Promise<{ name: string; remove(): Promise<void> }> {
+  const name = `bench-${namespace}`;
+  const secret = await ctx.kube.request('POST', `/api/v1/namespaces/${namespace}/secrets`, {
+    metadata: { name: 'console-token' },
+    stringData: { token: OPERATOR_TOKEN },
+  });
+  expectStatus(secret, [201], 'creating the console token Secret');
+  const path = '/apis/openapi.rainbond.io/v1alpha1/clusterrainbondconsoles';
+  const made = await ctx.kube.request('POST', path, {
+    apiVersion: 'openapi.rainbond.io/v1alpha1',
+    kind: 'ClusterRainbondConsole',
+    metadata: { name },
+    spec: {
+      url: ctx.sim.url,
+      credentialsSecretRef: { namespace, name: 'console-token' },
+      allow: [{ namespaces: { names: [namespace] }, sourceTeams: ['*'], targetTeams: ['*'] }],
+    },
+  });
+  expectStatus(made, [201], 'creating the ClusterRainbondConsole');
+  return {
+    name,
+    async remove() {
+      await ctx.kube.request('DELETE', `${path}/${name}`);
+    },
+  };
+}
+
+export async function startOperator(
   ctx: BenchContext,
   namespace: string,
   label: string,
   followTimeout: string,
   env: Record<string, string> = {},
+): Promise<OperatorUnderTest> {
+  const cluster = ctx.settings.console === 'cluster' ? await useClusterConsole(ctx, namespace) : undefined;
+  const operator = await startOperatorIn(ctx, namespace, label, followTimeout, {
+    ...env,
+    ...(cluster ? { DEFAULT_CONSOLE: `ClusterRainbondConsole/${cluster.name}` } : {}),
+  });
+  if (!cluster) return operator;
+  return {
+    ...operator,
+    async stop() {
+      await operator.stop();
+      await cluster.remove();
+    },
+  };
+}
+
+function startOperatorIn(
+  ctx: BenchContext,
+  namespace: string,
+  label: string,
+  followTimeout: string,
+  env: Record<string, string>,
 ): Promise<OperatorUnderTest> {
   const options = {
     root: ctx.operatorRoot,

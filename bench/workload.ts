@@ -20,8 +20,13 @@ import {
 import type { Simulator } from '../test/support/simulator/index.ts';
 import { expectStatus, type KubeRest } from './kube-rest.ts';
 
-const CRD_FILE = fileURLToPath(new URL('../crds/appcopies.openapi.rainbond.io.yaml', import.meta.url));
-const CRD_NAME = 'appcopies.openapi.rainbond.io';
+/** The operator's CRDs: AppCopy and the two console kinds it watches. */
+const CRD_NAMES = [
+  'appcopies.openapi.rainbond.io',
+  'rainbondconsoles.openapi.rainbond.io',
+  'clusterrainbondconsoles.openapi.rainbond.io',
+];
+const crdFile = (name: string) => fileURLToPath(new URL(`../crds/${name}.yaml`, import.meta.url));
 const COLLECTION = (namespace: string) => `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/appcopies`;
 
 /** Runs `work` over `items` with at most `limit` at once; rejects on the first failure. */
@@ -40,21 +45,25 @@ export async function forEachLimit<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Installs the CRD unless it is there, and waits until it is served. */
+/** Installs the CRDs unless they are there, and waits until they are served. */
 export async function ensureCrd(kube: KubeRest): Promise<void> {
   const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-  const created = await kube.request('POST', path, parse(readFileSync(CRD_FILE, 'utf8')));
-  expectStatus(created, [201, 409], 'installing the CRD');
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const crd = await kube.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
-      'GET',
-      `${path}/${CRD_NAME}`,
-    );
-    if (crd.body?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const name of CRD_NAMES) {
+    const created = await kube.request('POST', path, parse(readFileSync(crdFile(name), 'utf8')));
+    expectStatus(created, [201, 409], `installing the CRD ${name}`);
   }
-  throw new Error(`the CRD ${CRD_NAME} was not established within 30 s`);
+  const deadline = Date.now() + 30_000;
+  for (const name of CRD_NAMES) {
+    for (;;) {
+      const crd = await kube.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        'GET',
+        `${path}/${name}`,
+      );
+      if (crd.body?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`the CRD ${name} was not established within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** A fresh namespace named `${prefix}-<random>`. */

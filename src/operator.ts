@@ -41,7 +41,7 @@ import { createConnections } from './consoles/connections.ts';
 import { createConsoleCheck, parseConsoleKey } from './consoles/console-check.ts';
 import { type ConsoleController, createConsoleController } from './consoles/console-controller.ts';
 import { createAppCopyController } from './controller/appcopy-controller.ts';
-import { type CachedAppCopy, toCachedAppCopy } from './controller/cached-appcopy.ts';
+import { toCachedAppCopy } from './controller/cached-appcopy.ts';
 import { createConsoleAccessor } from './controller/console-access.ts';
 import { createCredentialsResolver } from './controller/credentials.ts';
 import { createFinalizer } from './controller/finalize.ts';
@@ -177,6 +177,25 @@ export async function startOperator(
 
   // The console resources and namespace labels, from informers: a copy's console, rules and
   // token cost no API server request (its own credentials Secret aside).
+  // The console kinds are optional to an upgraded install whose CRDs were not applied yet (Helm
+  // does not install new CRDs on upgrade): a missing CRD reads as no consoles, loudly, and the
+  // operator still serves AppCopies through its own console.
+  const absentKinds = new Set<string>();
+  const whenAbsent = (kind: string) => ({
+    whenAbsent: 'empty' as const,
+    onAbsent: (absent: boolean) => {
+      if (absent) {
+        absentKinds.add(kind);
+        logger.warn(
+          { kind },
+          'the API server does not serve this kind: its CRD is not installed (kubectl apply --server-side -k crds/); AppCopies naming such a console wait',
+        );
+      } else {
+        absentKinds.delete(kind);
+        logger.info({ kind }, 'the kind is served now');
+      }
+    },
+  });
   const consoleInformers = namespaces.map((namespace) =>
     createInformer({
       name: `rainbondconsoles${namespace ? `/${namespace}` : ''}`,
@@ -185,6 +204,7 @@ export async function startOperator(
         version: VERSION,
         plural: CONSOLE_PLURAL,
         ...(namespace ? { namespace } : {}),
+        ...whenAbsent(CONSOLE_KIND),
       }),
       keyOf: consoleObjectKey,
       transform: toConsoleObject(CONSOLE_KIND),
@@ -222,6 +242,7 @@ export async function startOperator(
     consoles: consoleInformer,
     clusterConsoles: clusterConsoleInformer,
     namespaces: namespaceInformer,
+    absentKinds,
   });
 
   let consoleController: ConsoleController | undefined;
@@ -287,9 +308,7 @@ export async function startOperator(
     },
   });
 
-  /** Whether the cached AppCopy `c` uses the console `key` (named, recorded or by default). */
-  const usesConsole = (key: string) => (c: CachedAppCopy) =>
-    c.console === key || (c.console === undefined && consoles.defaultConsoleKey() === key);
+  const wakeConsoleUsers = (key: string) => controller.wakeConsoleUsers(key, consoles.defaultConsoleKey());
   consoleController = createConsoleController({
     consoles: consoleInformer,
     clusterConsoles: clusterConsoleInformer,
@@ -310,11 +329,11 @@ export async function startOperator(
       checkIntervalMs: config.consoleCheckIntervalMs,
       now,
       logger,
-      onChange: (key) => controller.wake(usesConsole(key)),
+      onChange: wakeConsoleUsers,
       onReadiness: metrics.onConsoleReadiness,
     }),
-    onRulesChanged: (key) => controller.wake(usesConsole(key)),
-    onNamespaceChanged: (namespace) => controller.wake((c) => c.namespace === namespace),
+    onRulesChanged: wakeConsoleUsers,
+    onNamespaceChanged: (namespace) => controller.wakeNamespace(namespace),
     maxBackoffMs: config.consoleCheckIntervalMs,
     clock: systemClock,
     logger,

@@ -20,6 +20,8 @@ export interface ConsoleCatalogue {
   synced(): boolean;
   /** Whether ClusterRainbondConsoles are watched at all (CLUSTER_CONSOLES). */
   readonly clusterConsoles: boolean;
+  /** Whether the API server serves `kind` (its CRD is installed). */
+  served(kind: ConsoleObject['kind']): boolean;
 }
 
 /** What the namespace informer keeps of a Namespace. */
@@ -56,6 +58,8 @@ export function createConsoleCatalogue(deps: {
   consoles: Informer<ConsoleObject>;
   clusterConsoles: Informer<ConsoleObject> | undefined;
   namespaces: Informer<CachedNamespace> | undefined;
+  /** Kinds whose CRD the API server does not serve (their informers read them as empty). */
+  absentKinds?: ReadonlySet<string>;
 }): ConsoleCatalogue {
   return {
     get(id) {
@@ -69,5 +73,6 @@ export function createConsoleCatalogue(deps: {
       (deps.clusterConsoles?.hasSynced() ?? true) &&
       (deps.namespaces?.hasSynced() ?? true),
     clusterConsoles: deps.clusterConsoles !== undefined,
+    served: (kind) => !deps.absentKinds?.has(kind),
   };
 }

@@ -49,7 +49,8 @@ export function createConsoleController(deps: {
     informer.onAdd((o) => {
       const key = consoleObjectKey(o);
       queue.add(key);
-      deps.onRulesChanged(key);
+      // The first list's adds wake nobody: every AppCopy is queued by its own informer at start.
+      if (informer.hasSynced()) deps.onRulesChanged(key);
     });
     informer.onUpdate((before, after) => {
       // Status writes (the check's own) and resyncs keep the generation: the check's own
@@ -68,7 +69,10 @@ export function createConsoleController(deps: {
   deps.namespaces?.onUpdate((before, after) => {
     if (JSON.stringify(before.labels) !== JSON.stringify(after.labels)) deps.onNamespaceChanged(after.name);
   });
-  deps.namespaces?.onAdd((n) => deps.onNamespaceChanged(n.name));
+  const namespaces = deps.namespaces;
+  namespaces?.onAdd((n) => {
+    if (namespaces.hasSynced()) deps.onNamespaceChanged(n.name);
+  });
 
   const informers = [deps.consoles, deps.clusterConsoles, deps.namespaces].filter(
     (i): i is Informer<ConsoleObject> | Informer<CachedNamespace> => i !== undefined,

@@ -26,10 +26,12 @@ export interface ControllerParts {
 export interface AppCopyController extends ControllerParts {
   queue: WorkQueue;
   /**
-   * Queues every cached AppCopy that `which` picks and that may have work to do: those using a
-   * console whose rules, readiness or token changed, or those of a namespace whose labels did.
+   * Queues the AppCopies that use the console `key` (named, recorded, or by default when `key`
+   * is `defaultKey`) and may have work to do: its rules, readiness or token changed.
    */
-  wake(which: (c: CachedAppCopy) => boolean): void;
+  wakeConsoleUsers(key: string, defaultKey: string | undefined): void;
+  /** Queues the AppCopies of `namespace` that may have work to do: its labels changed. */
+  wakeNamespace(namespace: string): void;
   start(): void;
   /** Stops taking new work, lets in-flight reconciles finish within `drainTimeoutMs`, stops the informer. */
   stop(drainTimeoutMs: number): Promise<void>;
@@ -101,6 +103,16 @@ export function createAppCopyController(deps: {
     },
   });
   const index = createCopyingIndex((target) => targets.targetFreed(target));
+  // Who uses which console, and who lives in which namespace: a console or namespace change
+  // wakes its AppCopies without scanning the whole cache (10,000 AppCopies and hundreds of
+  // consoles would make every start a scan per console).
+  const byConsole = new KeyIndex();
+  const byNamespace = new KeyIndex();
+  const indexed = (c: CachedAppCopy) => {
+    const key = objectKey(c);
+    byConsole.set(key, c.console ?? DEFAULT_CONSOLE_USERS);
+    byNamespace.set(key, c.namespace);
+  };
 
   /** The informer caught up with an own write: it is no longer in transit. */
   const caughtUp = (c: CachedAppCopy) => {
@@ -111,15 +123,19 @@ export function createAppCopyController(deps: {
   informer.onAdd((c) => {
     caughtUp(c);
     index.observe(c);
+    indexed(c);
     if (needsReconcile(c, deps.following)) queue.add(objectKey(c));
   });
   informer.onUpdate((_previous, c) => {
     caughtUp(c);
     index.observe(c);
+    indexed(c);
     if (needsReconcile(c, deps.following)) queue.add(objectKey(c));
   });
   informer.onDelete((c) => {
     index.forget(c);
+    byConsole.delete(objectKey(c));
+    byNamespace.delete(objectKey(c));
     ownWrites.delete(objectKey(c));
   });
 
@@ -131,6 +147,13 @@ export function createAppCopyController(deps: {
     if (!cached || isOlderVersion(cached.resourceVersion, written.resourceVersion))
       ownWrites.set(key, written);
   }
+  function wake(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const known = newestKnown(key);
+      if (known && needsReconcile(known, deps.following)) queue.add(key);
+    }
+  }
+
   // Made once the parts exist, before the informer starts: the queue's handler runs only then.
   const reconcile = deps.makeReconcile({ targets, observeWritten });
 
@@ -138,10 +161,12 @@ export function createAppCopyController(deps: {
     queue,
     targets,
     observeWritten,
-    wake(which) {
-      for (const c of informer.list()) {
-        if (which(c) && needsReconcile(c, deps.following)) queue.add(objectKey(c));
-      }
+    wakeConsoleUsers(key, defaultKey) {
+      wake(byConsole.keysOf(key));
+      if (key === defaultKey) wake(byConsole.keysOf(DEFAULT_CONSOLE_USERS));
+    },
+    wakeNamespace(namespace) {
+      wake(byNamespace.keysOf(namespace));
     },
     start() {
       informer.start();
@@ -151,4 +176,39 @@ export function createAppCopyController(deps: {
       await informer.stop();
     },
   };
+}
+
+/** The index value of AppCopies that name no console (they use the default one). */
+const DEFAULT_CONSOLE_USERS = '';
+
+/** Object keys grouped by one value each (a console key, a namespace). */
+class KeyIndex {
+  readonly #valueOf = new Map<string, string>();
+  readonly #keysOf = new Map<string, Set<string>>();
+
+  set(key: string, value: string): void {
+    const previous = this.#valueOf.get(key);
+    if (previous === value) return;
+    if (previous !== undefined) this.delete(key);
+    this.#valueOf.set(key, value);
+    let keys = this.#keysOf.get(value);
+    if (!keys) {
+      keys = new Set();
+      this.#keysOf.set(value, keys);
+    }
+    keys.add(key);
+  }
+
+  delete(key: string): void {
+    const value = this.#valueOf.get(key);
+    if (value === undefined) return;
+    this.#valueOf.delete(key);
+    const keys = this.#keysOf.get(value);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#keysOf.delete(value);
+  }
+
+  keysOf(value: string): readonly string[] {
+    return [...(this.#keysOf.get(value) ?? [])];
+  }
 }

@@ -159,7 +159,12 @@ export function createConsoleAccessor(deps: {
     const named = describeConsole(id);
     if (!catalogue.synced()) {
       // Right after a start: "does not exist" would be a guess.
-      return { ok: false, reason: Reason.ConsoleNotReady, message: 'the console caches are filling', quiet: true };
+      return {
+        ok: false,
+        reason: Reason.ConsoleNotReady,
+        message: 'the console caches are filling',
+        quiet: true,
+      };
     }
     if (id.kind === CLUSTER_CONSOLE_KIND && !catalogue.clusterConsoles) {
       return {
@@ -169,6 +174,13 @@ export function createConsoleAccessor(deps: {
       };
     }
     const resource = catalogue.get(id);
+    if (!resource && !catalogue.served(id.kind)) {
+      return {
+        ok: false,
+        reason: Reason.ConsoleNotFound,
+        message: `${named} cannot be found: the ${id.kind} CRD is not installed in this cluster (install crds/, e.g. kubectl apply --server-side -k crds/)`,
+      };
+    }
     if (!resource) {
       return {
         ok: false,

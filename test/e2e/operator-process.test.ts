@@ -87,8 +87,8 @@ describe('the operator process', () => {
     expect(text).toMatch(/^rainbond_requests_total\{console="Default",route="copy",outcome="success"\} 1$/m);
     expect(text).toMatch(/^appcopy_copies_total\{outcome="succeeded"\} 1$/m);
     // The copy is done: its slot is free and nothing waits for one.
-    expect(text).toMatch(/^appcopy_copy_slots_in_use 0$/m);
-    expect(text).toMatch(/^appcopy_copy_slots_waiting 0$/m);
+    expect(text).toMatch(/^appcopy_copy_slots_in_use{console="Default"} 0$/m);
+    expect(text).toMatch(/^appcopy_copy_slots_waiting{console="Default"} 0$/m);
     const rssKb = Number(
       /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1],
     );

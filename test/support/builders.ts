@@ -53,12 +53,15 @@ export function aComponent(overrides: Partial<Component> = {}): Component {
   };
 }
 
-/** The copy the console would create from `source`: a new id, named `<cname>-copy`. */
+/**
+ * The copy the console would create from `source`: a new id, named `<cname>-copy`, with the
+ * status the copy's answer gives it ("", read as null: the region has not seen it yet).
+ */
 export function aCopyOf(
   source: Pick<CopyableComponent, 'serviceCname'>,
   overrides: Partial<Component> = {},
 ): Component {
-  return aComponent({ serviceCname: `${source.serviceCname}-copy`, status: 'creating', ...overrides });
+  return aComponent({ serviceCname: `${source.serviceCname}-copy`, status: null, ...overrides });
 }
 
 /** An AppCopy whose spec is typed while it is being built (the stored object's spec is `unknown`). */

@@ -28,7 +28,21 @@ export interface KubeListWatchOptions extends KubeResource {
   watchTimeoutSeconds?: number;
   /** Upper bound for one list page request. Default 60000. */
   requestTimeoutMs?: number;
+  /**
+   * What a resource the API server does not serve (404 on the list: its CRD is not installed)
+   * looks like. 'error' (default): the list fails and is retried. 'empty': an empty, synced list,
+   * looked at again every `absentRecheckMs`, so an optional kind whose CRD is missing does not
+   * hold back everything else; `onAbsent(true)` is called when it is found missing, `onAbsent(false)`
+   * when it is served again.
+   */
+  whenAbsent?: 'error' | 'empty';
+  onAbsent?: (absent: boolean) => void;
+  /** How often a missing resource is looked for again (default 30000). */
+  absentRecheckMs?: number;
 }
+
+/** The resourceVersion of the empty list a missing resource is read as (see whenAbsent). */
+const ABSENT = 'absent';
 
 /** The collection URL path of a resource, e.g. `/apis/apps/v1/namespaces/a/deployments`. */
 export function resourcePath(
@@ -49,6 +63,12 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
   const pageSize = opts.pageSize ?? 500;
   const watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const absentRecheckMs = opts.absentRecheckMs ?? 30_000;
+  let absent = false;
+  const markAbsent = (now: boolean) => {
+    if (now !== absent) opts.onAbsent?.(now);
+    absent = now;
+  };
   const groupVersion = opts.group === '' ? opts.version : `${opts.group}/${opts.version}`;
 
   const urlWith = (params: Record<string, string | undefined>): string => {
@@ -92,7 +112,13 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
         urlWith({ limit: String(pageSize), continue: continueToken }),
         AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]),
       );
+      if (response.statusCode === 404 && opts.whenAbsent === 'empty' && continueToken === undefined) {
+        await response.body.dump();
+        markAbsent(true);
+        return { items: [], resourceVersion: ABSENT };
+      }
       if (response.statusCode !== 200) throw await failure(response);
+      markAbsent(false);
       const page = parseJson(await response.body.text()) as {
         kind?: string;
         items?: unknown[];
@@ -115,6 +141,22 @@ export function createKubeListWatch(kc: KubeConfig, opts: KubeListWatchOptions):
     listConverted,
 
     async watch(resourceVersion, onEvent, signal) {
+      if (resourceVersion === ABSENT) {
+        // Nothing to watch: wait, then have the informer list again (an expired watch does).
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, absentRecheckMs);
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
+        });
+        if (signal.aborted) return;
+        throw new KubeApiError(410, 'the resource is not served; listing again', 'Expired');
+      }
       let response: Dispatcher.ResponseData;
       try {
         response = await get(

@@ -269,6 +269,37 @@ const CASES: Case[] = [
     body: spec({ rest: '  deletePolicy: Delete' }),
     says: ['unknown field "spec.deletePolicy"'],
   },
+  // The console an AppCopy copies through.
+  {
+    name: 'a consoleRef without name',
+    breaks: 'spec.consoleRef: required',
+    body: spec({ rest: '  consoleRef: {kind: ClusterRainbondConsole}' }),
+    says: ['spec.consoleRef.name: Required value'],
+  },
+  {
+    name: 'a consoleRef of another kind',
+    breaks: 'spec.consoleRef.kind: enum',
+    body: spec({ rest: '  consoleRef: {kind: Console, name: shared}' }),
+    says: ['spec.consoleRef.kind', 'supported values: "RainbondConsole", "ClusterRainbondConsole"'],
+  },
+  {
+    name: 'a consoleRef whose name is not a Kubernetes name',
+    breaks: 'spec.consoleRef.name: pattern',
+    body: spec({ rest: '  consoleRef: {kind: RainbondConsole, name: Shared_Console}' }),
+    says: ['spec.consoleRef.name', 'should match'],
+  },
+  {
+    name: 'a consoleRef with an empty name',
+    breaks: 'spec.consoleRef.name: minLength',
+    body: spec({ rest: "  consoleRef: {kind: RainbondConsole, name: ''}" }),
+    says: ['spec.consoleRef.name', 'should be at least 1 chars long'],
+  },
+  {
+    name: 'a consoleRef whose name is longer than a Kubernetes name',
+    breaks: 'spec.consoleRef.name: maxLength',
+    body: spec({ rest: `  consoleRef: {kind: RainbondConsole, name: ${long(254)}}` }),
+    says: ['spec.consoleRef.name', 'may not be more than 253 bytes'],
+  },
 ];
 
 /** A valid condition with some fields replaced. */
@@ -294,6 +325,18 @@ const STATUS_CASES: Case[] = [
     breaks: 'status.services[]: required',
     body: JSON.stringify({ services: [{ serviceAlias: 'gr123456' }] }),
     says: ['status.services[0].serviceId: Required value'],
+  },
+  {
+    name: 'a recorded console without its URL',
+    breaks: 'status.console: required',
+    body: JSON.stringify({ console: { kind: 'Default' } }),
+    says: ['status.console.url: Required value'],
+  },
+  {
+    name: 'a recorded console of no known kind',
+    breaks: 'status.console.kind: enum',
+    body: JSON.stringify({ console: { kind: 'Elsewhere', url: 'https://x' } }),
+    says: ['status.console.kind', 'supported values: "RainbondConsole", "ClusterRainbondConsole", "Default"'],
   },
   {
     name: 'a condition without status',
@@ -429,6 +472,12 @@ spec:
       (s: string) => s.replace(/ {2}services:\n.*\n/, ''),
     ],
     [
+      'the console (one named where the default was used)',
+      'Copying',
+      ['spec.consoleRef'],
+      (s: string) => `${s}  consoleRef: {kind: ClusterRainbondConsole, name: elsewhere}\n`,
+    ],
+    [
       'the source and the target together',
       'Succeeded',
       ['spec.source', 'spec.target'],
@@ -441,7 +490,7 @@ spec:
     expect(edited).not.toBe(manifest);
     const result = await kubectl(['apply', '-f', '-'], { kubeconfig, input: edited });
     expect(result.code).not.toBe(0);
-    const named = ['spec.source', 'spec.target', 'spec.services'].filter((f) =>
+    const named = ['spec.source', 'spec.target', 'spec.services', 'spec.consoleRef'].filter((f) =>
       result.stderr.includes(`${f}: Forbidden: cannot change once the copy has started`),
     );
     expect(named).toEqual(fields);
@@ -457,7 +506,8 @@ spec:
     const edited = manifest
       .replace('appId: 12', 'appId: 13')
       .replace('appId: 34', 'appId: 35')
-      .replace(`- serviceId: ${ID}`, `- serviceId: ${'b'.repeat(32)}`);
+      .replace(`- serviceId: ${ID}`, `- serviceId: ${'b'.repeat(32)}`)
+      .concat('  consoleRef: {kind: RainbondConsole, name: mine}\n');
     const result = await kubectl(['apply', '-f', '-'], { kubeconfig, input: edited });
     expect(result.code, result.stderr).toBe(0);
   });
@@ -508,6 +558,7 @@ spec:
       '.: x-kubernetes-validations .spec.source',
       '.: x-kubernetes-validations .spec.target',
       '.: x-kubernetes-validations .spec.services',
+      '.: x-kubernetes-validations .spec.consoleRef',
     ]);
     expect(declared.filter((d) => !tried.has(d))).toEqual([]);
   });

@@ -92,4 +92,53 @@ describe('the benchmark', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('copies through a ClusterRainbondConsole at the same cost: intent and outcome written, 1 copy call, no request for the console', {
+    timeout: 300_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'appcopy-bench-console-'));
+    try {
+      const out = join(dir, 'results.json');
+      const child = spawn(
+        process.execPath,
+        [
+          'bench/run.ts',
+          '--kubeconfig',
+          inject('kubeconfigPath'),
+          '--scenarios',
+          'burst',
+          '--burst',
+          '20',
+          '--console',
+          'cluster',
+          '--out',
+          out,
+        ],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: 'pipe' },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const [code] = await once(child, 'exit');
+      expect(code, output).toBe(0);
+      const results = JSON.parse(readFileSync(out, 'utf8')) as { runs: BenchRuns };
+      const [burst] = results.runs.burst;
+      expect(burst?.succeeded).toBe(20);
+      // The intent, the outcome and the copy-record annotation, as without a console resource
+      // (write requests may count a conflicted intent under load; the writes seen do not).
+      expect(burst?.efficiency.watchModificationsPerAppCopy).toBeLessThanOrEqual(3);
+      expect(burst?.efficiency.copyCallsPerAppCopy).toBe(1);
+      expect(burst?.efficiency.targetsNotCopiedExactlyOnce).toBe(0);
+      // The console, its rules and its token come from informers and the connection: no request
+      // on consoles, namespaces, Secrets or ConfigMaps per copy.
+      const kinds = Object.keys(burst?.efficiency.apiRequestsByKind ?? {});
+      expect(kinds.filter((k) => /consoles|namespaces|secrets|configmaps/.test(k))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -88,4 +88,36 @@ describe('kube list-watch', () => {
       .catch((err: unknown) => err);
     expect(watchError).toMatchObject({ statusCode: 404 });
   });
+
+  it('reads a kind the API server does not serve as empty when asked to, says so, and looks again', async () => {
+    const kc = testKubeConfig();
+    const seen: boolean[] = [];
+    const lw = createKubeListWatch(kc, {
+      group: 'nowhere.example.com',
+      version: 'v1',
+      plural: 'widgets',
+      whenAbsent: 'empty',
+      onAbsent: (absent) => seen.push(absent),
+      absentRecheckMs: 50,
+    });
+    const listed = await lw.list(AbortSignal.timeout(10_000));
+    expect(listed.items).toEqual([]);
+    expect(seen).toEqual([true]);
+    // The watch of nothing ends as an expired one does, so the informer lists again.
+    const error = await lw
+      .watch(listed.resourceVersion, () => {}, AbortSignal.timeout(10_000))
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect((error as KubeApiError).statusCode).toBe(410);
+
+    const strict = createKubeListWatch(kc, {
+      group: 'nowhere.example.com',
+      version: 'v1',
+      plural: 'widgets',
+    });
+    await expect(strict.list(AbortSignal.timeout(10_000))).rejects.toMatchObject({ statusCode: 404 });
+  });
 });

@@ -63,7 +63,7 @@ describe('the token never appears in anything the operator produces', () => {
     ] as const) {
       await w.appcopies.waitFor(w.namespace, name, (o) => condition(o, 'Ready')?.reason === reason);
     }
-    // Deleting with deletionPolicy Delete stops and deletes the copies with the token.
+    // Deleting with deletionPolicy Delete deletes the copies (forced, no stop first) with the token.
     await w.appcopies.delete(w.namespace, 'default-token');
     await w.appcopies.waitForGone(w.namespace, 'default-token');
 

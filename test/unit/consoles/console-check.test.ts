@@ -70,6 +70,7 @@ function aCheck(options: {
     namespaceLabels: () => undefined,
     synced: () => true,
     clusterConsoles: true,
+    served: () => true,
   };
   const writes: ConsoleStatus[] = [];
   const events = createRecordingEventRecorder();

@@ -13,17 +13,25 @@ import { createFakeClock } from '../../support/fake-clock.ts';
 
 function appCopy(
   resourceVersion: string,
-  phase: 'Copying' | 'Succeeded' | 'Failed',
+  phase: 'Pending' | 'Copying' | 'Succeeded' | 'Failed',
   generation = 1,
+  where: { namespace?: string; name?: string; consoleRef?: { kind: string; name: string } } = {},
 ): AppCopy {
   return {
     apiVersion: 'openapi.rainbond.io/v1alpha1',
     kind: 'AppCopy',
-    metadata: { namespace: 'team', name: 'copy', uid: 'u1', generation, resourceVersion },
+    metadata: {
+      namespace: where.namespace ?? 'team',
+      name: where.name ?? 'copy',
+      uid: 'u1',
+      generation,
+      resourceVersion,
+    },
     spec: {
       source: { teamId: 't', regionName: 'r', appId: 1 },
       target: { teamName: 't', regionName: 'r', appId: 2 },
       deletionPolicy: 'Orphan',
+      ...(where.consoleRef ? { consoleRef: where.consoleRef } : {}),
     },
     status: { phase, observedGeneration: 1 },
   } as unknown as AppCopy;
@@ -130,5 +138,57 @@ describe('which queued keys the controller reconciles', () => {
     controller.queue.add('team/copy');
     await settle();
     expect(reconciled).toEqual(['team/copy', 'team/copy']);
+  });
+});
+
+describe('waking the AppCopies a console or a namespace change concerns', () => {
+  it('wakes those naming the console, and those using it by default when it is the default', async () => {
+    const { controller, deliver, reconciled, settle } = await setUp();
+    const shared = { kind: 'ClusterRainbondConsole', name: 'shared' };
+    deliver(appCopy('10', 'Pending', 1, { name: 'named', consoleRef: shared }));
+    deliver(appCopy('11', 'Pending', 1, { name: 'default' }));
+    deliver(
+      appCopy('12', 'Pending', 1, {
+        name: 'other',
+        consoleRef: { kind: 'ClusterRainbondConsole', name: 'other' },
+      }),
+    );
+    deliver(appCopy('13', 'Succeeded', 1, { name: 'settled', consoleRef: shared }));
+    await settle();
+    reconciled.length = 0;
+
+    controller.wakeConsoleUsers('ClusterRainbondConsole/shared', undefined);
+    await settle();
+    expect(reconciled).toEqual(['team/named']);
+
+    reconciled.length = 0;
+    controller.wakeConsoleUsers('ClusterRainbondConsole/shared', 'ClusterRainbondConsole/shared');
+    await settle();
+    expect(reconciled.sort()).toEqual(['team/default', 'team/named']);
+  });
+
+  it('wakes the AppCopies of a namespace whose labels changed, and no other', async () => {
+    const { controller, deliver, reconciled, settle } = await setUp();
+    deliver(appCopy('10', 'Pending', 1, { namespace: 'team-a', name: 'a' }));
+    deliver(appCopy('11', 'Pending', 1, { namespace: 'team-b', name: 'b' }));
+    await settle();
+    reconciled.length = 0;
+    controller.wakeNamespace('team-b');
+    await settle();
+    expect(reconciled).toEqual(['team-b/b']);
+  });
+
+  it('follows an AppCopy that moved to another console (a spec change while Pending)', async () => {
+    const { controller, deliver, reconciled, settle } = await setUp();
+    deliver(appCopy('10', 'Pending', 1, { consoleRef: { kind: 'ClusterRainbondConsole', name: 'first' } }));
+    deliver(appCopy('11', 'Pending', 2, { consoleRef: { kind: 'ClusterRainbondConsole', name: 'second' } }));
+    await settle();
+    reconciled.length = 0;
+    controller.wakeConsoleUsers('ClusterRainbondConsole/first', undefined);
+    await settle();
+    expect(reconciled).toEqual([]);
+    controller.wakeConsoleUsers('ClusterRainbondConsole/second', undefined);
+    await settle();
+    expect(reconciled).toEqual(['team/copy']);
   });
 });

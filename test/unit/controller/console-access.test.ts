@@ -72,6 +72,8 @@ interface Row {
   credentials?: CredentialsResolver;
   clusterConsoles?: boolean;
   synced?: boolean;
+  /** Kinds whose CRD is not installed. */
+  notServed?: string[];
   expected:
     | Partial<Extract<ConsoleAccess, { ok: false }>>
     | { token: string; console: RecordedConsole; allowed?: boolean };
@@ -116,6 +118,16 @@ const rows: Row[] = [
     step: 'new',
     consoleRef: { kind: 'ClusterRainbondConsole', name: 'other' },
     expected: { reason: 'ConsoleNotFound', message: 'ClusterRainbondConsole other does not exist' },
+  },
+  {
+    name: 'a console whose CRD is not installed says to install it',
+    step: 'new',
+    consoleRef: { kind: 'ClusterRainbondConsole', name: 'other' },
+    notServed: ['ClusterRainbondConsole'],
+    expected: {
+      reason: 'ConsoleNotFound',
+      message: expect.stringContaining('the ClusterRainbondConsole CRD is not installed in this cluster'),
+    },
   },
   {
     name: 'a ClusterRainbondConsole cannot be used when cluster consoles are not watched',
@@ -308,6 +320,7 @@ describe('settling the console of an AppCopy', () => {
       namespaceLabels: (ns) => ({ 'kubernetes.io/metadata.name': ns }),
       synced: () => row.synced ?? true,
       clusterConsoles: row.clusterConsoles ?? true,
+      served: (kind) => !(row.notServed ?? []).includes(kind),
     };
     const rechecked: string[] = [];
     const accessor = createConsoleAccessor({

@@ -75,7 +75,7 @@ const pollAgain = (calls: string[], writes: string[]): FollowExpected => ({
 const cases: StepCase<FollowExpected>[] = [
   {
     name: 'copies that all run end following: ComponentsRunning, announced once',
-    given: recorded('creating', 'creating'),
+    given: recorded('undeploy', 'undeploy'),
     console: {
       listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'running')])],
       getComponent: [views],
@@ -84,7 +84,7 @@ const cases: StepCase<FollowExpected>[] = [
   },
   {
     name: 'a copy that is a job which completed counts as healthy beside a running one',
-    given: recorded('running', 'creating'),
+    given: recorded('running', 'undeploy'),
     console: {
       listComponents: [answer([is(webCopy, 'running'), is(apiCopy, 'succeeded')])],
       getComponent: [views],
@@ -93,7 +93,7 @@ const cases: StepCase<FollowExpected>[] = [
   },
   {
     name: 'a copy still building (its latest build did not fail) keeps following, polled again later, without an Event',
-    given: recorded('creating', 'creating'),
+    given: recorded('undeploy', 'undeploy'),
     console: {
       listComponents: [answer([is(webCopy, 'undeploy'), is(apiCopy, 'running')])],
       listComponentEvents: [answer([buildEvent('success', 'the build before')])],
@@ -103,7 +103,7 @@ const cases: StepCase<FollowExpected>[] = [
   },
   {
     name: 'a copy whose latest build failed, read from its events, ends following at once: ComponentsFailed',
-    given: recorded('creating', 'creating'),
+    given: recorded('undeploy', 'undeploy'),
     console: {
       listComponents: [answer([is(webCopy, 'undeploy'), is(apiCopy, 'running')])],
       listComponentEvents: [answer([buildEvent('failure', 'npm ERR! missing script: build')])],
@@ -141,20 +141,20 @@ const cases: StepCase<FollowExpected>[] = [
   },
   {
     name: 'a console that does not answer before the follow timeout changes nothing: polled again later',
-    given: recorded('creating', 'creating'),
+    given: recorded('undeploy', 'undeploy'),
     console: { listComponents: [fail(notSent('listComponents'))] },
     expected: pollAgain(['listComponents'], []),
   },
   {
     name: 'a console that does not answer at the follow timeout: judged on what was last seen, FollowTimedOut',
-    given: recorded('creating', 'running'),
+    given: recorded('undeploy', 'running'),
     console: { listComponents: [fail(notSent('listComponents'))] },
     atMs: SETTINGS.followTimeoutMs,
-    expected: ended(Reason.FollowTimedOut, 'web-copy is creating'),
+    expected: ended(Reason.FollowTimedOut, 'web-copy is undeploy (building)'),
   },
   {
     name: 'credentials that cannot be read change nothing and ask the console nothing: polled again later',
-    given: recorded('creating', 'creating'),
+    given: recorded('undeploy', 'undeploy'),
     console: {},
     credentials: noCredentials(),
     expected: pollAgain([], []),

@@ -174,7 +174,8 @@ function createWorld(s: Scenario) {
       serviceAlias: `gr${serviceId.slice(-6)}`,
       serviceCname: name,
       k8sComponentName: name,
-      status: 'creating',
+      // The copy's answer has status "" (read as null): the region has not seen the copy yet.
+      status: null,
       createStatus: 'complete',
       serviceSource: 'docker_image',
     };

@@ -111,3 +111,37 @@ describe('token expiry follows the simulator clock', () => {
     }
   });
 });
+
+describe('the team list and token rotation', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator();
+  });
+  afterAll(() => sim.stop());
+
+  it("lists the token's teams, one per page as the console checks ask, with the total", async () => {
+    const bob = await call(sim, 'GET', '/openapi/v1/teams?page=1&page_size=1', { token: USERS.bob.token });
+    expect(bob.status).toBe(200);
+    expect(bob.json).toMatchObject({ total: 1, page: 1, page_size: 1 });
+    expect((bob.json as { tenants: unknown[] }).tenants).toHaveLength(1);
+    const alice = await call(sim, 'GET', '/openapi/v1/teams?page=x', { token: USERS.alice.token });
+    expect(alice.json).toMatchObject({ total: 3, page: 1, page_size: 10 });
+    expect(sim.ledger.calls.at(-1)?.route).toBe('listTeams');
+  });
+
+  it('answers 401 without a valid token, like every view', async () => {
+    const reply = await call(sim, 'GET', '/openapi/v1/teams', { token: 'f'.repeat(40) });
+    expect(reply.status).toBe(401);
+    expect(reply.headers.get('www-authenticate')).toBe('Token');
+  });
+
+  it('a rotated token replaces the old one at once; a revoked one matches nothing', async () => {
+    const rotated = 'abcdefabcdefabcdefabcdefabcdefabcdefabcd';
+    sim.state.setUserToken('bob', rotated);
+    expect((await call(sim, 'GET', '/openapi/v1/teams', { token: USERS.bob.token })).status).toBe(401);
+    expect((await call(sim, 'GET', '/openapi/v1/teams', { token: rotated })).status).toBe(200);
+    sim.state.setUserToken('bob', null);
+    expect((await call(sim, 'GET', '/openapi/v1/teams', { token: rotated })).status).toBe(401);
+    expect((await call(sim, 'GET', '/openapi/v1/teams', { token: '' })).status).toBe(401);
+  });
+});

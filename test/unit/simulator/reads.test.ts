@@ -287,7 +287,7 @@ describe('reads', () => {
     const notFound: [string, string][] = [
       ['A trailing slash', `${paths.apps()}/`],
       ['A non-numeric app id', paths.app('shop-online')],
-      ['An unknown path under /openapi/v1', '/openapi/v1/teams'],
+      ['An unknown path under /openapi/v1', '/openapi/v1/tenants'],
       ['The site root', '/'],
     ];
     for (const [what, path] of notFound) {
