@@ -602,6 +602,18 @@ describe('clusterConsoles.items', () => {
     expect(operatorConfig(objects).defaultConsole).toEqual({ kind: 'cluster', name: 'production' });
   });
 
+  it('as values.yaml’s worked example writes them, pass the schema and render', async () => {
+    // The example is the commented block from `#   items:` down to the real `items: []`.
+    const text = readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8');
+    const block = text.slice(text.indexOf('  #   items:'), text.indexOf('\n  items: []'));
+    const example = parse(block.replace(/^ {2}# ?/gm, ''));
+    expect(example.items.length).toBeGreaterThan(0);
+    const objects = await renderChart({ clusterConsoles: example });
+    expect(objects.filter((o) => o.kind === 'ClusterRainbondConsole').map((o) => o.metadata.name)).toEqual(
+      example.items.map((i: { name: string }) => i.name),
+    );
+  });
+
   it('refuse two items of one name', async () => {
     const result = await helmWithValues(['template', 'appcopy-operator'], {
       clusterConsoles: { items: [clusterConsole(), clusterConsole({ url: 'https://other.example.com' })] },
