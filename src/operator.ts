@@ -88,13 +88,7 @@ export async function startOperator(
   const core = kc.makeApiClient(CoreV1Api);
   const customObjects = kc.makeApiClient(CustomObjectsApi);
   const apiStore = createAppCopyStore(customObjects);
-  const events = createEventRecorder(core, {
-    component: 'appcopy-operator',
-    host: identity,
-    now,
-    logger,
-    clusterScopedNamespace: config.leaderElectionNamespace,
-  });
+  const events = createEventRecorder(core, { component: 'appcopy-operator', host: identity, now, logger });
   const secrets = createSecretReader(core);
   const credentials = createCredentialsResolver({
     secrets,

@@ -1,7 +1,8 @@
 // Records core/v1 Events on the operator's objects, AppCopies and consoles (shown by
-// `kubectl describe`, which finds an Event about a cluster-scoped object in any namespace).
-// Events about a cluster-scoped object (a ClusterRainbondConsole) go to the operator's own
-// namespace, where it may always write them, rather than to `default` as client-go's recorder does. Emitting is best
+// `kubectl describe`). An Event about a cluster-scoped object (a ClusterRainbondConsole) goes to
+// the namespace `default`, as client-go's recorder does: the API server refuses it anywhere else
+// (kubernetes/kubernetes:pkg/apis/core/validation/events.go@60c20901, an Event's namespace must
+// be its object's, or `default` for a cluster-scoped one). Emitting is best
 // effort: a failed Event never fails a reconcile, and callers may leave it running (`void`);
 // flush() lets shutdown wait for those. Callers emit when a condition changes, not on every
 // pass, and messages never contain tokens (they come from our own error types).
@@ -31,8 +32,6 @@ export function createEventRecorder(
     host: string;
     now: () => Date;
     logger: Logger;
-    /** Where Events about cluster-scoped objects are recorded (the operator's namespace). */
-    clusterScopedNamespace?: string;
   },
 ): EventRecorder {
   const inFlight = new Set<Promise<void>>();
@@ -40,7 +39,7 @@ export function createEventRecorder(
     const { name, uid, resourceVersion } = object.metadata;
     const { apiVersion, kind } = object;
     const involvedNamespace = object.metadata.namespace;
-    const namespace = involvedNamespace ?? deps.clusterScopedNamespace ?? 'default';
+    const namespace = involvedNamespace ?? 'default';
     const now = deps.now();
     const timestamp = now.toISOString();
     try {

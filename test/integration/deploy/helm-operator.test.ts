@@ -251,6 +251,12 @@ describe('the operator as the chart installs it', () => {
       key: 'token',
     });
     await shared.waitReady('True', 'ConsoleReady');
+    // Its Event, recorded under the chart's RBAC where the API server keeps Events about
+    // cluster-scoped objects.
+    const consoleEvents = await w.appcopies.events('default', consoleName, (e) =>
+      e.some((x) => x.reason === 'ConsoleReady'),
+    );
+    expect(consoleEvents.map((e) => e.reason)).toContain('ConsoleReady');
 
     const create = async (namespace: string, targetAppId: number) => {
       await w.appcopies.create(

@@ -495,28 +495,30 @@ describe('clusterConsoles.enabled: what the operator watches and the RBAC it get
       grants: [...inNamespace('team-a', APPCOPY_WORK), ...leases],
     },
     {
-      what: 'watching listed namespaces, turned on: a ClusterRole for them, and the release namespace for their Events, Secrets and ConfigMaps',
+      what: 'watching listed namespaces, turned on: a ClusterRole for them, the release namespace for their Secrets and ConfigMaps, and default for their Events',
       values: { watch: { scope: 'namespaces', namespaces: ['team-a'] }, clusterConsoles: { enabled: true } },
       clusterConsoles: true,
       grants: [
         ...inNamespace('team-a', APPCOPY_WORK),
         ...cluster(CLUSTER_CONSOLE_WORK),
-        ...inNamespace(RELEASE_NAMESPACE, {
-          '/events': ['create', 'patch'],
-          '/secrets': ['get'],
-          '/configmaps': ['get'],
-        }),
+        ...inNamespace(RELEASE_NAMESPACE, { '/secrets': ['get'], '/configmaps': ['get'] }),
+        ...inNamespace('default', { '/events': ['create', 'patch'] }),
         ...leases,
       ],
     },
     {
-      what: 'watching its own namespace, turned on: that namespace’s Role has the rest already',
+      what: 'watching its own namespace, turned on: that namespace’s Role has the rest already, but the Events of cluster consoles go to default',
       values: {
         watch: { scope: 'namespaces', namespaces: [RELEASE_NAMESPACE] },
         clusterConsoles: { enabled: true },
       },
       clusterConsoles: true,
-      grants: [...inNamespace(RELEASE_NAMESPACE, APPCOPY_WORK), ...cluster(CLUSTER_CONSOLE_WORK), ...leases],
+      grants: [
+        ...inNamespace(RELEASE_NAMESPACE, APPCOPY_WORK),
+        ...cluster(CLUSTER_CONSOLE_WORK),
+        ...inNamespace('default', { '/events': ['create', 'patch'] }),
+        ...leases,
+      ],
     },
     {
       what: 'watching listed namespaces, turned on, Secrets opt-in: the release namespace is opted in',
@@ -529,7 +531,8 @@ describe('clusterConsoles.enabled: what the operator watches and the RBAC it get
       grants: [
         ...inNamespace('team-a', APPCOPY_WORK),
         ...cluster(CLUSTER_CONSOLE_WORK),
-        ...inNamespace(RELEASE_NAMESPACE, { '/events': ['create', 'patch'], '/configmaps': ['get'] }),
+        ...inNamespace(RELEASE_NAMESPACE, { '/configmaps': ['get'] }),
+        ...inNamespace('default', { '/events': ['create', 'patch'] }),
         `namespace ${RELEASE_NAMESPACE}: /secrets get`,
         ...leases,
       ],
