@@ -18,6 +18,7 @@ import {
   parseConsoleSpec,
 } from '../api/console.ts';
 import { sameJson } from '../api/equality.ts';
+import { forbidden } from '../controller/credentials.ts';
 import { parseDuration } from '../duration.ts';
 import type { ConfigMapReader } from '../k8s/config-map-reader.ts';
 import type { ConsoleStore } from '../k8s/console-store.ts';
@@ -143,7 +144,7 @@ export function createConsoleCheck(deps: {
         return conclude(key, object, {
           ready: false,
           reason: ConsoleReason.CABundleNotFound,
-          message: `cannot read the CA bundle from ${where}: ${why(read)}`,
+          message: `cannot read the CA bundle from ${where}: ${why(read, caRef.namespace ?? namespace ?? '')}`,
         });
       }
       ca = read.value;
@@ -161,7 +162,7 @@ export function createConsoleCheck(deps: {
         ? { ok: true, value: read.value }
         : {
             ok: false,
-            message: `cannot read the token from ${tokenWhere} named by spec.credentialsSecretRef: ${why(read)}`,
+            message: `cannot read the token from ${tokenWhere} named by spec.credentialsSecretRef: ${why(read, tokenRef.namespace ?? namespace ?? '')}`,
           };
     const rotated =
       connection.token.ok !== token.ok ||
@@ -208,7 +209,8 @@ function refName(ref: KeyRef, namespace: string | undefined): string {
   return `${ref.namespace ?? namespace}/${ref.name}`;
 }
 
-function why(read: SecretValue): string {
+/** Why a key could not be used; for RBAC, what to bind (as for an AppCopy's own Secret). */
+function why(read: SecretValue, namespace: string): string {
   if (read.found) return 'it is empty';
   switch (read.why) {
     case 'secret-missing':
@@ -216,6 +218,6 @@ function why(read: SecretValue): string {
     case 'key-missing':
       return 'it has no such key';
     case 'forbidden':
-      return 'the operator may not read it (RBAC)';
+      return forbidden(namespace, read.user);
   }
 }

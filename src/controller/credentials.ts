@@ -68,7 +68,7 @@ export function createCredentialsResolver(deps: {
  * may read Secrets only in namespaces that bind the ClusterRole named after its ServiceAccount
  * plus `-secret-reader`; the ServiceAccount is the user the API server refused.
  */
-function forbidden(namespace: string, user: string | undefined): string {
+export function forbidden(namespace: string, user: string | undefined): string {
   const account = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user ?? '');
   if (!account) return 'the operator is not allowed to read it (RBAC)';
   const [, accountNamespace, accountName] = account;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { API_VERSION, appCopySpecSchema, KIND } from '../../../src/api/appcopy.ts';
+import { parseConsoleSpec } from '../../../src/api/console.ts';
 import { loadCrdSchema, validateAgainstSchema } from './support/crd-schema.ts';
 import { FLUX_EXPRESSIONS } from './support/flux-health.ts';
 import {
@@ -21,6 +22,10 @@ import {
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLES = `${ROOT}examples/`;
 const crdSchema = loadCrdSchema(`${ROOT}crds/appcopies.openapi.rainbond.io.yaml`);
+const consoleSchemas = {
+  RainbondConsole: loadCrdSchema(`${ROOT}crds/rainbondconsoles.openapi.rainbond.io.yaml`),
+  ClusterRainbondConsole: loadCrdSchema(`${ROOT}crds/clusterrainbondconsoles.openapi.rainbond.io.yaml`),
+};
 const files = yamlFilesUnder(EXAMPLES);
 const documents = files.flatMap((file) =>
   readYamlDocuments(`${EXAMPLES}${file}`).map((doc, index) => ({ file, index, doc: doc as KubeObject })),
@@ -42,11 +47,31 @@ const pullRequests = [
   { number: 7, sha: 'ffeeddccbbaa99887766554433221100ffeeddcc', branch: 'fix/cart' },
 ];
 
+const consoleDocuments = documents.filter(
+  ({ doc }) => doc.kind === 'RainbondConsole' || doc.kind === 'ClusterRainbondConsole',
+);
+
+describe('examples/: the consoles', () => {
+  it('show both kinds', () => {
+    expect(consoleDocuments.map(({ doc }) => doc.kind).sort()).toEqual([
+      'ClusterRainbondConsole',
+      'RainbondConsole',
+    ]);
+  });
+
+  it.each(consoleDocuments)('$file #$index passes its CRD schema and the operator’s parsing', ({ doc }) => {
+    const kind = doc.kind as 'RainbondConsole' | 'ClusterRainbondConsole';
+    expect(validateAgainstSchema(consoleSchemas[kind], doc)).toEqual([]);
+    expect(parseConsoleSpec(kind, doc.spec)).toMatchObject({ ok: true });
+  });
+});
+
 describe('examples/: every manifest', () => {
   it('includes the single AppCopy, the Secret, both generators and the preview kustomization', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'appcopy.yaml',
+        'consoles.yaml',
         'credentials-secret.yaml',
         'argocd/applicationset-pull-requests.yaml',
         'flux/preview-pull-requests.yaml',
