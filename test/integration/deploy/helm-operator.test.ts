@@ -97,6 +97,16 @@ describe('the operator as the chart installs it', () => {
     await w.appcopies.waitFor(w.namespace, 'as-the-chart', isPhase('Succeeded'));
     expect(w.sim.ledger.copiesInto(w.targetAppId)).toHaveLength(1);
 
+    // appcopy_console_ready has a sample per console resource only (the operator's own console
+    // is not one): a RainbondConsole in the watched namespace, checked through the chart's RBAC.
+    await w.appcopies.putTokenSecret(w.namespace, 'console-token', USERS.alice.token);
+    const own = await consoles(w.kc).createNamespaced(w.namespace, 'chart-console', {
+      url: w.sim.url,
+      credentialsSecretRef: { name: 'console-token' },
+      allow: [{ sourceTeams: ['*'], targetTeams: ['*'] }],
+    });
+    await own.waitReady('True');
+
     const exposed = sampleNames(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
     const expressions = [...alertExpressions(), ...dashboardExpressions()];
     const names = await metricNames(expressions.map((e) => e.expr));
