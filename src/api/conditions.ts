@@ -31,6 +31,8 @@ export const Reason = {
   ConsoleNotFound: 'ConsoleNotFound',
   ConsoleNotReady: 'ConsoleNotReady',
   ConsoleChanged: 'ConsoleChanged',
+  /** The console cannot read back the markers of components named like the copies (before 6.9.3). */
+  MarkersUnreadable: 'MarkersUnreadable',
   // Stalled=True, phase Pending: the console's rules refuse the copy (re-evaluated when they change)
   CopyNotAllowed: 'CopyNotAllowed',
   // Stalled=True (phase Failed)

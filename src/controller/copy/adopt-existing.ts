@@ -12,7 +12,7 @@ import { targetApp } from '../apps.ts';
 import type { ConsoleSession } from '../console-access.ts';
 import { conflict, done, type Outcome, stalled } from '../outcome.ts';
 import { failedStatus, succeededStatus } from '../status.ts';
-import { ownerOf } from './own-copies.ts';
+import { type MarkResult, ownerOf } from './own-copies.ts';
 import type { Recognition } from './record.ts';
 import { names, readyMessage, type Steps } from './steps.ts';
 
@@ -23,7 +23,7 @@ export async function adoptExisting(
   session: ConsoleSession,
   expectedCopies: string[],
   target: Component[],
-  recognition: Exclude<Recognition, { kind: 'none' }>,
+  recognition: Extract<Recognition, { kind: 'complete' | 'partial' }>,
   log: Logger,
 ): Promise<Outcome> {
   const { deps, own, ctx } = steps;
@@ -44,9 +44,10 @@ export async function adoptExisting(
     return stalled(message);
   }
   const owner = ownerOf(object, spec);
-  const marked =
-    recognition.unmarked.length === 0 ||
-    (await own.mark(owner, recognition.attemptId, session, targetApp(spec), recognition.unmarked, log));
+  const marked: MarkResult =
+    recognition.unmarked.length === 0
+      ? { kind: 'marked' }
+      : await own.mark(owner, recognition.attemptId, session, targetApp(spec), recognition.unmarked, log);
   const ours = new Set(recognition.components.map((c) => c.serviceId));
   const attempt: CopyAttempt = {
     id: recognition.attemptId,

@@ -26,12 +26,39 @@ export function ownerOf(object: AppCopy, spec: AppCopySpec): CopyOwner {
   return { namespace: object.metadata.namespace, name: object.metadata.name, request: requestDigest(spec) };
 }
 
+/**
+ * How writing the markers went. `unreadable`: the console took the write but refused its answer
+ * (see isAnswerCheckRefusal), so the marker is there and cannot be read back on this console.
+ */
+export type MarkResult = { kind: 'marked' } | { kind: 'failed' } | { kind: 'unreadable'; why: string };
+
+/**
+ * The envs endpoint checks its answer (every variable of the component, not only the ones
+ * sent) with the request's serializer, after writing: a variable the console itself saved but
+ * the serializer refuses makes the answer `400`, code 20400, whatever was sent. Before console
+ * v6.9.3 that is any variable with an empty note, which the console's own UI saves by default
+ * (console:openapi/views/apps/apps.py@v6.9.2-release ComponentEnvsUView.put,
+ * console:openapi/serializer/app_serializer.py@v6.9.2-release ComponentEnvsBaseSerializers; fixed
+ * by 99f9f228b in v6.9.3); on every release, also an empty value or a name with a dot or hyphen.
+ * The operator's own entries always pass that check, so a 20400 is about the component's other
+ * variables.
+ */
+export function isAnswerCheckRefusal(error: unknown): error is RainbondRejectedError {
+  return (
+    error instanceof RainbondRejectedError &&
+    error.route === 'componentEnvs' &&
+    error.httpStatus === 400 &&
+    error.businessCode === 20400
+  );
+}
+
 export interface OwnCopies {
   /**
    * Whether `target` (the target app's listing) already holds copies made for this AppCopy.
    * Reads the markers only of components named like an expected copy, so a copy into a target
-   * without such components costs nothing. Throws the console's error when a marker cannot be
-   * read: then nobody can tell, and the caller must not copy.
+   * without such components costs nothing. A console that refuses the answer (see
+   * isAnswerCheckRefusal) makes that component's marking `unreadable`; any other failure to
+   * read a marker is thrown: then nobody can tell, and the caller must not copy.
    */
   recognise(
     object: AppCopy,
@@ -41,8 +68,8 @@ export interface OwnCopies {
     target: readonly Component[],
   ): Promise<Recognition>;
   /**
-   * Writes the marker on each copy. Best effort: false when one could not be written (the copy
-   * stands; only recognition after a loss of status depends on it), true otherwise.
+   * Writes the marker on each copy. Best effort: a failure leaves the copy standing (only
+   * recognition after a loss of status depends on the markers) and is reported, not thrown.
    */
   mark(
     owner: CopyOwner,
@@ -51,7 +78,7 @@ export interface OwnCopies {
     app: AppRef,
     components: readonly Component[],
     log: Logger,
-  ): Promise<boolean>;
+  ): Promise<MarkResult>;
   /** Mirrors the outcome into the annotation (best effort: a conflict or failure is logged). */
   mirror(
     object: AppCopy,
@@ -89,6 +116,9 @@ export function createOwnCopies(deps: { store: AppCopyStore; now: () => Date }):
               if (error instanceof RainbondRejectedError && error.httpStatus === 404) {
                 return [c.serviceId, { kind: 'none' }];
               }
+              if (isAnswerCheckRefusal(error)) {
+                return [c.serviceId, { kind: 'unreadable', why: error.consoleMessage ?? error.message }];
+              }
               throw error;
             }
           }),
@@ -108,14 +138,20 @@ export function createOwnCopies(deps: { store: AppCopyStore; now: () => Date }):
       const results = await Promise.allSettled(
         components.map((c) => session.client.putComponentEnvs(session.token, app, c.serviceId, [marker])),
       );
-      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [[components[i], r.reason]] : []));
-      for (const [component, error] of failed) {
-        log.warn(
-          { serviceId: (component as Component).serviceId, err: error },
-          'could not mark a copy in Rainbond',
-        );
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected'
+          ? [{ component: components[i] as Component, error: r.reason as unknown }]
+          : [],
+      );
+      for (const { component, error } of failed) {
+        log.warn({ serviceId: component.serviceId, err: error }, 'could not mark a copy in Rainbond');
       }
-      return failed.length === 0;
+      if (failed.length === 0) return { kind: 'marked' };
+      const refused = failed.map((f) => f.error);
+      // Written everywhere, refused only in the answers: the markers are there, not readable.
+      if (!refused.every(isAnswerCheckRefusal)) return { kind: 'failed' };
+      const first = refused[0] as RainbondRejectedError;
+      return { kind: 'unreadable', why: first.consoleMessage ?? first.message };
     },
 
     async mirror(object, owner, attemptId, serviceIds, log) {

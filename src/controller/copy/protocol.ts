@@ -14,13 +14,14 @@ import type { Logger } from 'pino';
 import type { AppCopy, AppCopySpec } from '../../api/appcopy.ts';
 import { Reason } from '../../api/conditions.ts';
 import { RainbondRejectedError } from '../../rainbond/errors.ts';
+import type { Component } from '../../rainbond/types.ts';
 import { sourceApp, targetApp } from '../apps.ts';
 import type { ConsoleSession } from '../console-access.ts';
 import { conflict, done, type Outcome, retry, stalled } from '../outcome.ts';
 import { failedStatus, pendingStatus } from '../status.ts';
 import { adoptExisting } from './adopt-existing.ts';
 import { nextAttempt } from './attempt.ts';
-import { ownerOf } from './own-copies.ts';
+import { type MarkResult, ownerOf } from './own-copies.ts';
 import { planCopy } from './plan.ts';
 import type { Recognition } from './record.ts';
 import { type SentCopy, writeIntentAndSend } from './send.ts';
@@ -89,6 +90,15 @@ async function copyThrough(
       message,
     );
   }
+  if (recognition.kind === 'unreadable') {
+    const message = markersUnreadableMessage(recognition.components, recognition.why);
+    return steps.waitFor(
+      object,
+      pendingStatus(object.status ?? {}, Reason.MarkersUnreadable, message, ctx(object)),
+      Reason.MarkersUnreadable,
+      message,
+    );
+  }
   if (recognition.kind !== 'none') {
     return adoptExisting(steps, object, spec, session, plan.expectedCopies, before, recognition, log);
   }
@@ -120,9 +130,9 @@ async function copyThrough(
   // The markers go before the outcome: once the outcome is stored, a loss of status is
   // survived only through them (a crash before the outcome is verified from the intent).
   const owner = ownerOf(object, spec);
-  const marked = sent.created
+  const marked: MarkResult = sent.created
     ? await own.mark(owner, attempt.id, session, targetApp(spec), sent.created, log)
-    : true;
+    : { kind: 'marked' };
   const written = await deps.reporter.reportOutcome(sent.stored, attempt.id, sent.outcome, log);
   if (written && sent.created) await steps.recorded(written, owner, attempt.id, sent.created, marked, log);
   log.info({ attempt: attempt.id, outcome: written?.status?.phase }, 'copy outcome recorded');
@@ -176,4 +186,15 @@ async function readFailed(
 /** The pre-flight's 400 from the console's serializer (code 20400): a source field it cannot emit. */
 function isConsoleValidationFailure(error: unknown): error is RainbondRejectedError {
   return error instanceof RainbondRejectedError && error.httpStatus === 400 && error.businessCode === 20400;
+}
+
+/**
+ * Why a copy waits on components whose markers the console will not answer: which ones, the
+ * console's words, and the ways out. Nothing is copied meanwhile: a
+ * component named like a copy might be this AppCopy's (its status lost), and copying again
+ * would make a second set. The wait is retried with backoff, so a fix in Rainbond is seen.
+ */
+export function markersUnreadableMessage(components: readonly Component[], why: string): string {
+  const list = components.map((c) => `${c.serviceCname} (${c.serviceId})`).join(', ');
+  return `cannot tell whether the target app's ${list} ${components.length === 1 ? 'is a copy' : 'are copies'} made earlier for this AppCopy: the console refuses to read back ${components.length === 1 ? 'its' : 'their'} environment variables, where the copy marker would be (${why}). Consoles before v6.9.3 check every variable of a component when they answer, and refuse one with an empty note; on every release, one with an empty value or a name with a dot or hyphen. Nothing is copied until this is known, so as not to copy twice. Give those variables a note (or fix them) in Rainbond, or upgrade the console to v6.9.3 or later; if the components are not this AppCopy's copies, rename or remove them. Retrying with backoff`;
 }

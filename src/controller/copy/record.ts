@@ -68,8 +68,15 @@ export function markerEnv(owner: CopyOwner, attemptId: string): ComponentEnv {
   return { name: COPY_MARKER_ENV, value: formatMarker(owner, attemptId), note: COPY_MARKER_NOTE };
 }
 
-/** What a component's variables say about who it was copied for. */
-export type Marking = { kind: 'ours'; attemptId: string } | { kind: 'foreign' } | { kind: 'none' };
+/**
+ * What a component's variables say about who it was copied for. `unreadable`: the console
+ * refuses to answer them (`why`, its words), so the component may or may not be a copy of ours.
+ */
+export type Marking =
+  | { kind: 'ours'; attemptId: string }
+  | { kind: 'foreign' }
+  | { kind: 'none' }
+  | { kind: 'unreadable'; why: string };
 
 export function readMarking(envs: readonly ComponentEnv[], owner: CopyOwner): Marking {
   const marker = envs.find((e) => e.name === COPY_MARKER_ENV);
@@ -123,7 +130,12 @@ export type Recognition =
   /** Every expected copy is there and was made for this AppCopy: adopt; `unmarked` still need a marker. */
   | { kind: 'complete'; components: Component[]; attemptId: string; unmarked: Component[] }
   /** Some copies made for this AppCopy are there, not all: a person must decide. */
-  | { kind: 'partial'; components: Component[]; missing: string[] };
+  | { kind: 'partial'; components: Component[]; missing: string[] }
+  /**
+   * Components named like an expected copy whose variables the console will not answer, and
+   * nothing else settles it: they may be this AppCopy's copies, so copying could copy twice.
+   */
+  | { kind: 'unreadable'; components: Component[]; why: string };
 
 /**
  * Decides from the annotation and the markers whether the target app already holds this
@@ -135,6 +147,8 @@ export type Recognition =
  * - Otherwise the marked components of one attempt (the newest by count) are the copies; if
  *   they lack some expected names, unmarked components of those names complete them (a crash
  *   between the copy and its markers leaves some unmarked), and get their marker.
+ * - A candidate whose marker cannot be read completes nothing; unless the above found every
+ *   copy, it makes the answer `unreadable`: neither "none" (copy) nor "partial" can be told.
  */
 export function recogniseOwnCopies(input: {
   owner: CopyOwner;
@@ -164,13 +178,20 @@ export function recogniseOwnCopies(input: {
       }
     }
   }
+  const unreadable = target.filter((c) => markings.get(c.serviceId)?.kind === 'unreadable');
+  const cannotTell = (): Recognition | undefined => {
+    const first = markings.get(unreadable[0]?.serviceId ?? '');
+    return first?.kind === 'unreadable'
+      ? { kind: 'unreadable', components: unreadable, why: first.why }
+      : undefined;
+  };
   const byAttempt = new Map<string, Component[]>();
   for (const c of target) {
     const attemptId = ours(c);
     if (attemptId === undefined) continue;
     byAttempt.set(attemptId, [...(byAttempt.get(attemptId) ?? []), c]);
   }
-  if (byAttempt.size === 0) return { kind: 'none' };
+  if (byAttempt.size === 0) return cannotTell() ?? { kind: 'none' };
   const [attemptId, marked] = [...byAttempt.entries()].sort((a, b) => b[1].length - a[1].length)[0] as [
     string,
     Component[],
@@ -188,6 +209,8 @@ export function recogniseOwnCopies(input: {
       unmarked: verdict.components.filter((c) => !markedIds.has(c.serviceId)),
     };
   }
+  const unknown = cannotTell();
+  if (unknown) return unknown;
   const own = judgeCopy(all, marked);
   return own.kind === 'partial'
     ? { kind: 'partial', components: own.components, missing: own.missing }

@@ -18,7 +18,7 @@ import type { Component } from '../../rainbond/types.ts';
 import type { ConsoleSession } from '../console-access.ts';
 import { type Outcome, retry, stalled } from '../outcome.ts';
 import type { Reporter } from '../report.ts';
-import { createOwnCopies, type OwnCopies } from './own-copies.ts';
+import { createOwnCopies, type MarkResult, type OwnCopies } from './own-copies.ts';
 import type { CopyOwner } from './record.ts';
 
 export type CopyOutcome =
@@ -60,21 +60,26 @@ export interface Steps {
   fail(object: AppCopy, status: AppCopyStatus, reason: ReasonName, message: string): Promise<Outcome>;
   /**
    * After an outcome that names the copies is stored: a Warning if their markers could not all
-   * be written (an Event without a status of its own: the markers are not in status), then the
-   * annotation that mirrors the record.
+   * be written or cannot be read back (an Event without a status of its own: the markers are
+   * not in status), then the annotation that mirrors the record.
    */
   recorded(
     written: AppCopy,
     owner: CopyOwner,
     attemptId: string,
     copies: readonly Component[],
-    marked: boolean,
+    marked: MarkResult,
     log: Logger,
   ): Promise<void>;
 }
 
 const NOT_MARKED_MESSAGE =
   'the copies could not all be marked in Rainbond (see the operator log); they are recorded in this status and its annotation, but a loss of both would copy again';
+
+/** The markers were written, and the console refuses to read them back (`why`, its words). */
+export function unreadableMarkersMessage(why: string): string {
+  return `the copies are marked in Rainbond, but this console refuses to read their environment variables back (${why}): consoles before v6.9.3 check every variable of a component when they answer, and refuse one with an empty note. The copies are recorded in this status and its annotation; were both lost, the operator would stop with MarkersUnreadable rather than copy again. Upgrading the console to v6.9.3 or later, or giving those variables a note, makes the markers readable`;
+}
 
 export function createSteps(deps: CopyProtocolDeps): Steps {
   const { reporter, events } = deps;
@@ -92,7 +97,16 @@ export function createSteps(deps: CopyProtocolDeps): Steps {
       return stalled(message);
     },
     async recorded(written, owner, attemptId, copies, marked, log) {
-      if (!marked) void events.record(written, 'Warning', 'CopiesNotMarked', NOT_MARKED_MESSAGE);
+      if (marked.kind === 'failed')
+        void events.record(written, 'Warning', 'CopiesNotMarked', NOT_MARKED_MESSAGE);
+      if (marked.kind === 'unreadable') {
+        void events.record(
+          written,
+          'Warning',
+          Reason.MarkersUnreadable,
+          unreadableMarkersMessage(marked.why),
+        );
+      }
       await own.mirror(
         written,
         owner,

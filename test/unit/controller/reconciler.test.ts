@@ -7,7 +7,7 @@ import { describe, it } from 'vitest';
 import { ConditionType, Reason } from '../../../src/api/conditions.ts';
 import { ownerOf } from '../../../src/controller/copy/own-copies.ts';
 import { MAX_ROLLED_BACK_CALLS } from '../../../src/controller/copy/protocol.ts';
-import { markerEnv } from '../../../src/controller/copy/record.ts';
+import { COPY_RECORD_ANNOTATION, formatRecord, markerEnv } from '../../../src/controller/copy/record.ts';
 import { createTargetGuard } from '../../../src/controller/copy/target-guard.ts';
 import { conflict, done, outcomeOf, requeueAfter } from '../../../src/controller/outcome.ts';
 import { createReconciler } from '../../../src/controller/reconciler.ts';
@@ -52,6 +52,12 @@ const goodConsole: ConsoleScript = {
 };
 const PREFLIGHT = ['listCopyableComponents', 'listComponents'];
 const MARK_BOTH = ['putComponentEnvs', 'putComponentEnvs'];
+
+/** The envs endpoint's answer check refusing a variable with an empty note (consoles before 6.9.3). */
+const envsAnswerRefused = rejected(400, '参数错误: envs[1].note: 该字段不能为空。', {
+  route: 'componentEnvs',
+  businessCode: 20400,
+});
 
 /** The marker this AppCopy's copies carry in Rainbond, made by an earlier attempt. */
 const ourMarker = markerEnv(ownerOf(anAppCopy(), aSpec()), 'attempt-0');
@@ -331,6 +337,57 @@ const cases: Case[] = [
       calls: [...PREFLIGHT, ...MARK_BOTH],
       writes: ['status', 'annotation'],
     },
+  },
+  {
+    name: 'components named like the copies whose variables the console will not answer (400, code 20400, before 6.9.3) leave the AppCopy Pending (MarkersUnreadable): nothing is copied',
+    given: anAppCopy(),
+    console: {
+      ...goodConsole,
+      listComponents: [answer([webCopy])],
+      copyApp: [],
+      putComponentEnvs: [fail(envsAnswerRefused)],
+    },
+    expected: {
+      outcome: 'retry',
+      phase: 'Pending',
+      reason: Reason.MarkersUnreadable,
+      events: ['Warning/MarkersUnreadable'],
+      calls: [...PREFLIGHT, 'putComponentEnvs'],
+      writes: ['status'],
+    },
+  },
+  {
+    name: "the annotation still adopts copies whose markers the console will not answer; the markers' write is announced as unreadable",
+    given: anAppCopy((d) => {
+      d.metadata.annotations = {
+        [COPY_RECORD_ANNOTATION]: formatRecord({
+          ...ownerOf(anAppCopy(), aSpec()),
+          attemptId: 'attempt-0',
+          serviceIds: [webCopy.serviceId, apiCopy.serviceId],
+          finishedAt: '2025-01-01T00:00:00Z',
+        }),
+      };
+    }),
+    console: {
+      ...goodConsole,
+      listComponents: [answer([webCopy, apiCopy])],
+      copyApp: [],
+      putComponentEnvs: [fail(envsAnswerRefused)],
+    },
+    expected: {
+      outcome: done,
+      phase: 'Succeeded',
+      reason: Reason.AdoptedExisting,
+      events: ['Normal/AdoptedExisting', 'Warning/MarkersUnreadable'],
+      calls: [...PREFLIGHT, ...MARK_BOTH, ...MARK_BOTH],
+      writes: ['status'],
+    },
+  },
+  {
+    name: 'a copy whose markers the console writes but will not answer is Succeeded (Copied), with a MarkersUnreadable Warning',
+    given: anAppCopy(),
+    console: { ...goodConsole, putComponentEnvs: [fail(envsAnswerRefused)] },
+    expected: { ...copied, events: [...copied.events, 'Warning/MarkersUnreadable'] },
   },
   {
     name: 'a spec the CRD should have refused is Failed (InvalidSpec) and stalls, the console untouched',

@@ -115,6 +115,7 @@ describe('recogniseOwnCopies', () => {
   const unrelated = aComponent({ serviceCname: 'db' });
   const expectedCopies = ['web-copy', 'api-copy'];
   const ours = (attemptId: string): Marking => ({ kind: 'ours', attemptId });
+  const unreadable = { kind: 'unreadable', why: '参数错误: envs[1].note: 该字段不能为空。' } as const;
 
   function recognise(
     target: Component[],
@@ -208,6 +209,56 @@ describe('recogniseOwnCopies', () => {
           ],
         ),
       expected: { kind: 'complete', components: [web, api], attemptId: 'a-2', unmarked: [] },
+    },
+    {
+      name: 'a candidate whose marker cannot be read, and nothing else: cannot tell',
+      run: () =>
+        recognise(
+          [web, api, unrelated],
+          [
+            [web, unreadable],
+            [api, { kind: 'none' }],
+          ],
+        ),
+      expected: { kind: 'unreadable', components: [web], why: unreadable.why },
+    },
+    {
+      name: 'an unreadable candidate never completes a marked set, and makes the rest unknown',
+      run: () =>
+        recognise(
+          [web, api],
+          [
+            [web, ours('a-1')],
+            [api, unreadable],
+          ],
+        ),
+      expected: { kind: 'unreadable', components: [api], why: unreadable.why },
+    },
+    {
+      name: 'marked copies that complete the set are adopted whatever another candidate hides',
+      run: () =>
+        recognise(
+          [otherWeb, web, api],
+          [
+            [otherWeb, unreadable],
+            [web, ours('a-1')],
+            [api, ours('a-1')],
+          ],
+        ),
+      expected: { kind: 'complete', components: [web, api], attemptId: 'a-1', unmarked: [] },
+    },
+    {
+      name: 'the annotation adopts even when no marker can be read',
+      run: () =>
+        recognise(
+          [web, api],
+          [
+            [web, unreadable],
+            [api, unreadable],
+          ],
+          { ...owner, attemptId: 'a-9', serviceIds: [web.serviceId, api.serviceId], finishedAt: '' },
+        ),
+      expected: { kind: 'complete', components: [web, api], attemptId: 'a-9', unmarked: [web, api] },
     },
     {
       name: 'the annotation decides when its copies are all listed, and names the unmarked for marking',
