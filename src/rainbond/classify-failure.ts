@@ -127,8 +127,13 @@ function classifyStatus(
     );
   }
   if (status === 403 && said.businessCode === NO_PERMISSIONS_CODE) {
+    const needed = V5_ROUTE_PERMISSIONS[route];
+    const which =
+      needed === undefined
+        ? ''
+        : ` (consoles before v6.0 check it per call: ${what} needs ${needed} in the team of the URL)`;
     return new RainbondUnauthorizedError(
-      `the console refused ${what} to the token's user (HTTP 403, code ${NO_PERMISSIONS_CODE})${suffix}; the token is valid, but its user lacks the team permission for it`,
+      `the console refused ${what} to the token's user (HTTP 403, code ${NO_PERMISSIONS_CODE})${suffix}; the token is valid, but its user lacks the team permission for it${which}`,
       { route, httpStatus: status, cause, consoleMessage: said.message, permission: true },
     );
   }
@@ -152,7 +157,9 @@ function classifyStatus(
     );
   }
   if (status >= 400 && status < 500) {
-    return new RainbondRejectedError(`the console rejected ${what} (HTTP ${status})${suffix}`, {
+    const hint =
+      status === 409 && said.businessCode === TEAM_NOT_IN_REGION_CODE ? TEAM_NOT_IN_REGION_HINT : '';
+    return new RainbondRejectedError(`the console rejected ${what} (HTTP ${status})${suffix}${hint}`, {
       route,
       httpStatus: status,
       cause,
@@ -198,11 +205,39 @@ function consoleUnavailability(
 const BACK_PRESSURE_MSG = 'wait a moment please';
 
 /**
+ * Code 2001 (console v6.9.2 on, f26ae2451): every team route answers it before any work when the
+ * team has no initialized record in the URL's region, and also (read in the code, not seen run)
+ * when that region is not online, since the team's usable regions leave offline ones out
+ * (console:openapi/views/base.py@v6.9.2-release TeamAPIView.initial,
+ * console:console/services/region_services.py@v6.9.2-release get_team_usable_regions).
+ */
+const TEAM_NOT_IN_REGION_CODE = 2001;
+const TEAM_NOT_IN_REGION_HINT =
+  '; the console gives this answer when the team was never opened in that region, and also when the region is offline';
+
+/**
  * The console's "no permissions" (NoPermissionsError, raised by has_perms in the views, e.g.
  * APPOperationsView's stop needs team permission 300006: goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618).
  * A 403 without it (DRF's "Authentication credentials were not provided.") is about the token.
  */
 const NO_PERMISSIONS_CODE = 10402;
+
+/**
+ * The team permission each call needs on consoles v5.16-v5.17, where every OpenAPI route names
+ * the permissions it requires and the view checks them against the caller's roles in the URL's
+ * team before anything else (console:openapi/sub_urls/app_url.py@v5.17.3-release routes,
+ * console:console/utils/perms_route_config.py@v5.17.3-release the codes, console:console/utils/perms.py@v5.17.3-release
+ * their names). The refusal does not say which permission was missing, so the operator does. No
+ * route checks a permission from v6.0.0 (console b07352fd9); the envs route never did.
+ */
+const V5_ROUTE_PERMISSIONS: Partial<Record<RouteName, string>> = {
+  copyPreflight: 'permission 200001 (team: describe, 查看团队信息)',
+  copy: 'permission 300014 (app: copy, 复制)',
+  listComponents: 'permission 300001 (app: describe, 查看)',
+  getComponent: 'permission 400001 (component: describe, 查看)',
+  componentEvents: 'permission 400001 (component: describe, 查看)',
+  deleteComponent: 'permission 400004 (component: delete, 删除)',
+};
 
 /** The envelope's `msg`, exactly as sent (readConsoleMessage shortens and prefers msg_show). */
 function rawMsg(bodyText: string | undefined): string | undefined {

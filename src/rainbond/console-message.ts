@@ -21,7 +21,9 @@ const nothing: ConsoleMessage = { message: undefined, summary: undefined, busine
  * The console's words are msg_show (Chinese, for people), else msg, else detail, with one
  * exception, `preferMsg`: since console 6.1.1 its catch-all handler puts the Python traceback in
  * msg_show and str(exception) in msg (goodrain/rainbond-console:console/views/base.py@ae3f1618,
- * custom_exception_handler), so for a 5xx or business code 10401 msg is the message.
+ * custom_exception_handler), so for a 5xx or business code 10401 msg is the message. Before
+ * 6.1.1 that msg is empty and msg_show a fixed "服务端异常" (console:console/views/base.py@v6.1.0-release),
+ * which is then the message: better than none, and never a traceback.
  * A validation answer (`{"detail":"参数错误","err":{"version":["..."]},"code":20400}`) keeps the
  * fields it names: "参数错误: version: 请确保这个字段不能超过 32 个字符。".
  */
@@ -44,7 +46,9 @@ export function readConsoleMessage(
   const body = consoleErrorBodySchema.parse(json.value);
   const preferMsg = options.preferMsg === true || body.businessCode === TRACEBACK_CODE;
   const fieldErrors = describeFieldErrors((json.value as Record<string, unknown>).err);
-  const said = preferMsg ? (body.msg ?? body.detail) : (body.msgShow ?? body.msg ?? body.detail);
+  const said = preferMsg
+    ? (body.msg ?? body.detail ?? withoutTraceback(body.msgShow))
+    : (body.msgShow ?? body.msg ?? body.detail);
   const first =
     said !== undefined && fieldErrors !== undefined ? `${said}: ${fieldErrors}` : (said ?? fieldErrors);
   if (first === undefined) {
@@ -75,16 +79,35 @@ export function shorten(text: string, max = MAX_CONSOLE_MESSAGE_CHARS): string {
 /** The console's business code for an unhandled exception, whose msg_show is a traceback. */
 const TRACEBACK_CODE = 10401;
 
-/** A serializer's field errors (`{"version": ["..."]}`) as "version: ...; image: ..."; undefined when absent. */
+/** `text`, unless it is a Python traceback (several lines, or one that names itself). */
+function withoutTraceback(text: string | undefined): string | undefined {
+  if (text === undefined || /\n|Traceback \(most recent call last\)/.test(text)) return undefined;
+  return text;
+}
+
+/**
+ * A serializer's field errors as "version: ...; image: ...", undefined when absent. A list
+ * serializer answers one object per entry, `{}` for the entries that passed
+ * (`{"envs":[{},{"note":["该字段不能为空。"]}]}`): only the failing ones are named, as `envs[1].note`.
+ */
 function describeFieldErrors(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || Array.isArray(err)) return undefined;
-  const parts = Object.entries(err).map(([field, problems]) => {
-    const texts = (Array.isArray(problems) ? problems : [problems]).map((p) =>
-      typeof p === 'string' ? p : JSON.stringify(p),
-    );
-    return `${field}: ${texts.join(' ')}`;
-  });
+  const parts = fieldProblems(err as Record<string, unknown>, '');
   return parts.length === 0 ? undefined : parts.join('; ');
+}
+
+function fieldProblems(errors: Record<string, unknown>, prefix: string): string[] {
+  return Object.entries(errors).flatMap(([field, problems]) => {
+    const path = `${prefix}${field}`;
+    const list = Array.isArray(problems) ? problems : [problems];
+    if (list.length > 0 && list.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p))) {
+      return list.flatMap((entry, index) =>
+        fieldProblems(entry as Record<string, unknown>, `${path}[${index}].`),
+      );
+    }
+    const texts = list.map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
+    return [`${path}: ${texts.join(' ')}`];
+  });
 }
 
 /** An HTML page's title, or a short plain text; undefined for markup without a title. */

@@ -94,7 +94,7 @@ const cases: Case[] = [
     expected: RainbondRejectedError,
     code: 'RAINBOND_REJECTED',
     message:
-      'the console rejected the copy (HTTP 409): 团队未开通该数据中心 (the team is not initialized in the region)',
+      'the console rejected the copy (HTTP 409): 团队未开通该数据中心 (the team is not initialized in the region); the console gives this answer when the team was never opened in that region, and also when the region is offline',
     httpStatus: 409,
   },
   {
@@ -148,6 +148,21 @@ const cases: Case[] = [
     code: 'RAINBOND_UNAUTHORIZED',
     message:
       "the console refused the component operation to the token's user (HTTP 403, code 10402): 没有操作权限 (no permissions); the token is valid, but its user lacks the team permission for it",
+    httpStatus: 403,
+  },
+  {
+    name: 'a 403 with code 10402 on a copy names the permission consoles before v6.0 check for it',
+    route: 'copy',
+    failure: {
+      type: 'status',
+      status: 403,
+      bodyText:
+        '{"code":10402,"msg":"no permissions ","msg_show":"没有操作权限","data":{"bean":{},"list":[]}}',
+    },
+    expected: RainbondUnauthorizedError,
+    code: 'RAINBOND_UNAUTHORIZED',
+    message:
+      "the console refused the copy to the token's user (HTTP 403, code 10402): 没有操作权限 (no permissions); the token is valid, but its user lacks the team permission for it (consoles before v6.0 check it per call: the copy needs permission 300014 (app: copy, 复制) in the team of the URL)",
     httpStatus: 403,
   },
   {

@@ -54,6 +54,20 @@ describe('readConsoleMessage', () => {
       },
     },
     {
+      name: 'the answer check of the envs endpoint names the failing entries only, by index',
+      body: '{"detail":"参数错误","err":{"envs":[{},{"note":["该字段不能为空。"]}]},"code":20400}',
+      expected: {
+        message: '参数错误: envs[1].note: 该字段不能为空。',
+        summary: '参数错误: envs[1].note: 该字段不能为空。',
+        businessCode: 20400,
+      },
+    },
+    {
+      name: 'the catch-all 500 of consoles before 6.1.1 has an empty msg: its fixed msg_show is the message',
+      body: '{"code":10401,"msg":"","msg_show":"服务端异常"}',
+      expected: { message: '服务端异常', summary: '服务端异常', businessCode: 10401 },
+    },
+    {
       name: 'an envelope whose msg and msg_show agree says it once',
       body: '{"detail":"No such user","code":401,"msg":"No such user","msg_show":"No such user","error_type":"auth"}',
       expected: { message: 'No such user', summary: 'No such user', businessCode: 401 },
