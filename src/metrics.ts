@@ -1,6 +1,6 @@
 // The operator's own metrics besides the runtime's controller-runtime names: console calls by
 // console, route and outcome, copies by outcome, how following the copies ended, each console's
-// copy slots in use and waited for, and whether each console resource is Ready.
+// copy slots in use and waited for, whether each console resource is Ready, and each console's release.
 // Labels are fixed names, never ids or tokens. The `console` label is the console's key
 // (`Default`, `ClusterRainbondConsole/NAME`, `RainbondConsole/NAMESPACE/NAME`); since anyone who
 // may edit a namespace may create RainbondConsoles, at most MAX_CONSOLE_LABELS consoles get a
@@ -95,8 +95,29 @@ export function createOperatorMetrics(registry: Registry, slots: () => readonly 
     labelNames: ['console'],
     registers: [registry],
   });
+  const releases = new Gauge({
+    name: 'appcopy_console_release_info',
+    help: 'Each console\'s release as it states it (1 per console; release="" when it states none), read when it first passes a check and when it comes back from a failed one.',
+    labelNames: ['console', 'release'],
+    registers: [registry],
+  });
+  /** The release label each console's series carries now, so a new one replaces it. */
+  const releaseOf = new Map<string, string>();
+  function forgetRelease(label: string): void {
+    const previous = releaseOf.get(label);
+    if (previous !== undefined) releases.remove({ console: label, release: previous });
+    releaseOf.delete(label);
+  }
   return {
     consoleLabel,
+    /** A console's release was read (undefined: it states none). Consoles sharing `other` get no series. */
+    onConsoleRelease(key: string, release: string | undefined): void {
+      const label = consoleLabel(key);
+      if (label === OVERFLOW_CONSOLE_LABEL) return;
+      forgetRelease(label);
+      releaseOf.set(label, release ?? '');
+      releases.set({ console: label, release: release ?? '' }, 1);
+    },
     /** Metrics of calls to the console `key`. */
     onRainbondResponse(key: string, event: ResponseEvent): void {
       const label = consoleLabel(key);
@@ -107,7 +128,10 @@ export function createOperatorMetrics(registry: Registry, slots: () => readonly 
     onConsoleReadiness(key: string, isReady: boolean | undefined): void {
       if (isReady === undefined) {
         const label = labels.get(key);
-        if (label !== undefined && label !== OVERFLOW_CONSOLE_LABEL) ready.remove({ console: label });
+        if (label !== undefined && label !== OVERFLOW_CONSOLE_LABEL) {
+          ready.remove({ console: label });
+          forgetRelease(label);
+        }
         labels.delete(key);
         return;
       }

@@ -40,6 +40,7 @@ import {
 import { createConnections } from './consoles/connections.ts';
 import { createConsoleCheck, parseConsoleKey } from './consoles/console-check.ts';
 import { type ConsoleController, createConsoleController } from './consoles/console-controller.ts';
+import { readOperatorConsoleRelease } from './consoles/operator-console-release.ts';
 import { createAppCopyController } from './controller/appcopy-controller.ts';
 import { toCachedAppCopy } from './controller/cached-appcopy.ts';
 import { createConsoleAccessor } from './controller/console-access.ts';
@@ -325,6 +326,7 @@ export async function startOperator(
       logger,
       onChange: wakeConsoleUsers,
       onReadiness: metrics.onConsoleReadiness,
+      onRelease: metrics.onConsoleRelease,
     }),
     onRulesChanged: wakeConsoleUsers,
     onNamespaceChanged: (namespace) => controller.wakeNamespace(namespace),
@@ -365,6 +367,16 @@ export async function startOperator(
 
   consoleWork.start();
   controller.start();
+  const releaseReads = new AbortController();
+  if (operatorConsole) {
+    readOperatorConsoleRelease({
+      connection: operatorConsole.connection,
+      intervalMs: config.consoleCheckIntervalMs,
+      logger,
+      onRelease: metrics.onConsoleRelease,
+      signal: releaseReads.signal,
+    });
+  }
   const health = await startHealthServer({
     host: config.healthAddress,
     port: config.healthPort,
@@ -407,6 +419,7 @@ export async function startOperator(
         // Reconciles still waiting for a copy slot stop before their intent (nothing written,
         // nothing sent: the next leader takes them up); copies already sent finish.
         for (const connection of connections.list()) connection.copySlots.close();
+        releaseReads.abort();
         const drainStarted = systemClock.now();
         await Promise.all([
           controller.stop(config.shutdownGracePeriodMs),

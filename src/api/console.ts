@@ -219,6 +219,8 @@ export interface ConsoleCondition {
 
 export interface ConsoleStatus {
   observedGeneration?: number;
+  /** The console's release as it last stated it (GET /console/config/info); absent until read, or when it states none. */
+  release?: string;
   conditions?: ConsoleCondition[];
 }
 

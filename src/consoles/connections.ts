@@ -33,6 +33,12 @@ export interface Readiness {
   message: string;
 }
 
+/** The console's release as it last stated it (`value` undefined: it states none); `read` false until then. */
+export interface ConsoleRelease {
+  read: boolean;
+  value: string | undefined;
+}
+
 export interface ConsoleConnection {
   readonly key: string;
   readonly settings: ConnectionSettings;
@@ -40,6 +46,7 @@ export interface ConsoleConnection {
   readonly copySlots: Slots;
   token: ConsoleToken;
   readiness: Readiness;
+  release: ConsoleRelease;
 }
 
 export interface Connections {
@@ -95,6 +102,8 @@ export function createConnections(deps: {
         readiness: sameClient
           ? existing.readiness
           : { ready: undefined, reason: 'Checking', message: 'the console has not been checked yet' },
+        // Another URL may be another console: its release is read again.
+        release: sameClient ? existing.release : { read: false, value: undefined },
       };
       byKey.set(key, connection);
       return connection;

@@ -24,8 +24,9 @@ import type { ConfigMapReader } from '../k8s/config-map-reader.ts';
 import type { ConsoleStore } from '../k8s/console-store.ts';
 import type { EventRecorder } from '../k8s/event-recorder.ts';
 import type { SecretReader, SecretValue } from '../k8s/secret-reader.ts';
+import { recordableRelease, releaseWarning } from '../rainbond/release.ts';
 import type { ConsoleCatalogue } from './catalogue.ts';
-import type { ConnectionSettings, Connections, ConsoleToken } from './connections.ts';
+import type { ConnectionSettings, Connections, ConsoleConnection, ConsoleToken } from './connections.ts';
 import { type CheckResult, consoleStatusAfter, judgeProbe, readyCondition } from './console-status.ts';
 
 /** The operator's settings a console inherits where its spec.limits say nothing. */
@@ -57,6 +58,8 @@ export function createConsoleCheck(deps: {
   onChange: (key: string) => void;
   /** The console's readiness, for its metric; `undefined` when it is gone. */
   onReadiness?: (key: string, ready: boolean | undefined) => void;
+  /** The console's release was read (`undefined`: it states none), for its metric. */
+  onRelease?: (key: string, release: string | undefined) => void;
 }) {
   function settingsOf(spec: ConsoleSpec, generation: number, ca: string | undefined): ConnectionSettings {
     const { defaults } = deps;
@@ -72,6 +75,24 @@ export function createConsoleCheck(deps: {
     };
   }
 
+  /**
+   * Reads the console's release into the connection; a failure is logged and leaves it unread
+   * (retried at the next check): the release is information, never a reason to stop copying.
+   */
+  async function readRelease(connection: ConsoleConnection, named: string, log: Logger): Promise<void> {
+    try {
+      const value = recordableRelease(await connection.client.readRelease());
+      const changed = !connection.release.read || connection.release.value !== value;
+      connection.release = { read: true, value };
+      if (changed) {
+        log.info({ console: named, release: value ?? 'not stated' }, 'console release');
+        deps.onRelease?.(connection.key, value);
+      }
+    } catch (error) {
+      log.debug({ console: named, err: error }, 'could not read the console release');
+    }
+  }
+
   /** Records the verdict: readiness on the connection, status, an Event when Ready changed, the metric. */
   async function conclude(key: string, object: ConsoleObject, result: CheckResult): Promise<CheckOutcome> {
     const connection = deps.connections.get(key);
@@ -81,7 +102,8 @@ export function createConsoleCheck(deps: {
       if (before.ready !== result.ready || before.message !== result.message) deps.onChange(key);
     }
     deps.onReadiness?.(key, result.ready);
-    const next = consoleStatusAfter(object.status, result, object.metadata.generation, deps.now());
+    const release = connection?.release.read ? connection.release.value : object.status?.release;
+    const next = consoleStatusAfter(object.status, result, object.metadata.generation, deps.now(), release);
     const was = readyCondition(object.status);
     const is = readyCondition(next);
     if (!sameJson(object.status, next)) {
@@ -183,7 +205,14 @@ export function createConsoleCheck(deps: {
     } catch (error) {
       outcome = { ok: false, error };
     }
-    const result = judgeProbe(outcome, connection.settings.url, tokenWhere);
+    const judged = judgeProbe(outcome, connection.settings.url, tokenWhere);
+    // The release is read once per connection, and again whenever the console comes back from
+    // a failed check (an upgrade restarts it): the view behind it is cheap but not free.
+    if (judged.ready && (!connection.release.read || connection.readiness.ready !== true)) {
+      await readRelease(connection, named, log);
+    }
+    const warning = connection.release.read ? releaseWarning(connection.release.value) : undefined;
+    const result = warning === undefined ? judged : { ...judged, message: `${judged.message}; ${warning}` };
     log.debug({ console: named, ready: result.ready, reason: result.reason }, 'console checked');
     return conclude(key, object, result);
   };

@@ -22,12 +22,16 @@ export interface CheckResult {
   message: string;
 }
 
-/** The status after a check; equal (sameConsoleStatus) to the old one when nothing changed. */
+/**
+ * The status after a check; equal (sameJson) to the old one when nothing changed. `release`:
+ * the console's RELEASE_DESC as last read (undefined: not read, or the console states none).
+ */
 export function consoleStatusAfter(
   status: ConsoleStatus | undefined,
   result: CheckResult,
   generation: number,
   now: Date,
+  release?: string,
 ): ConsoleStatus {
   const conditions = setCondition(
     status?.conditions,
@@ -40,7 +44,7 @@ export function consoleStatusAfter(
     generation,
     now,
   );
-  return { observedGeneration: generation, conditions };
+  return { observedGeneration: generation, ...(release === undefined ? {} : { release }), conditions };
 }
 
 export function readyCondition(status: ConsoleStatus | undefined) {

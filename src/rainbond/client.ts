@@ -23,6 +23,7 @@ import {
   componentEnvsSchema,
   componentEventsSchema,
   componentListSchema,
+  consoleInfoSchema,
   copyAnswerSchema,
   copyableComponentListSchema,
   describeSchemaMismatch,
@@ -127,6 +128,12 @@ export interface RainbondClient {
    * trusted and the token accepted (console checks use it).
    */
   listTeams(token: string, signal?: AbortSignal): Promise<{ total: number }>;
+  /**
+   * GET /console/config/info, without a token: the release the console was built as (its
+   * RELEASE_DESC, e.g. `v6.9.8-release-1a2b3c4-2026031512`), undefined when it says none (an
+   * image built without it). Consoles from v5.16 on answer it.
+   */
+  readRelease(signal?: AbortSignal): Promise<string | undefined>;
   /** Destroys the keep-alive agents; later calls fail with RainbondNotSentError. */
   close(): void;
 }
@@ -284,6 +291,15 @@ export function createRainbondClient(options: RainbondClientOptions): RainbondCl
       return call('listTeams', { method: 'GET', url, token, signal }, (status, text) =>
         parseAnswer('listTeams', status, text, teamListSchema),
       );
+    },
+
+    async readRelease(signal) {
+      const url = new URL(base);
+      url.pathname = `${base.pathname.replace(/\/+$/, '')}/console/config/info`;
+      const answer = await call('consoleRelease', { method: 'GET', url, signal }, (status, text) =>
+        parseAnswer('consoleRelease', status, text, consoleInfoSchema),
+      );
+      return answer.release;
     },
 
     close() {

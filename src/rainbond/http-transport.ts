@@ -19,8 +19,11 @@ export interface HttpTransportOptions {
 export interface OutgoingRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: URL;
-  /** Sent as is in `Authorization` (no `Bearer ` prefix); surrounding whitespace is trimmed. */
-  token: string;
+  /**
+   * Sent as is in `Authorization` (no `Bearer ` prefix); surrounding whitespace is trimmed.
+   * Absent for the console's few views without authentication (its release): no header at all.
+   */
+  token?: string;
   json?: unknown;
   timeoutMs: number;
   /**
@@ -59,9 +62,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let closed = false;
 
   async function send(request: OutgoingRequest): Promise<Exchange> {
-    const token = request.token.trim();
+    const token = request.token?.trim();
     const host = request.url.host;
-    const tokenProblem = problemWithToken(token);
+    const tokenProblem = token === undefined ? undefined : problemWithToken(token);
     if (tokenProblem !== undefined) {
       return { type: 'failure', failure: { type: 'unusable-token', problem: tokenProblem } };
     }
@@ -77,7 +80,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         },
       };
     }
-    const redact = (text: string) => text.split(token).join(REDACTED);
+    const redact = (text: string) => (token === undefined ? text : text.split(token).join(REDACTED));
     const tooLarge = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, tooLarge.signal]) : tooLarge.signal;
     const limit = options.maxResponseBytes;
@@ -85,7 +88,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     try {
       const pending = got(request.url, {
         method: request.method,
-        headers: { authorization: token, accept: 'application/json', 'user-agent': USER_AGENT },
+        headers: {
+          ...(token === undefined ? {} : { authorization: token }),
+          accept: 'application/json',
+          'user-agent': USER_AGENT,
+        },
         ...(request.json === undefined ? {} : { json: request.json }),
         responseType: 'buffer',
         throwHttpErrors: false,

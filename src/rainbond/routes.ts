@@ -10,7 +10,8 @@ export type RouteName =
   | 'componentEnvs'
   | 'operateComponents'
   | 'deleteComponent'
-  | 'listTeams';
+  | 'listTeams'
+  | 'consoleRelease';
 
 const descriptions: Record<RouteName, string> = {
   copy: 'the copy',
@@ -22,6 +23,7 @@ const descriptions: Record<RouteName, string> = {
   operateComponents: 'the component operation',
   deleteComponent: 'deleting the component',
   listTeams: "listing the token's teams",
+  consoleRelease: "reading the console's release",
 };
 
 /** The call in words, for error messages: "the console rejected <description> (HTTP 404)". */

@@ -126,6 +126,11 @@ export const copyableComponentListSchema = z.array(copyableComponentSchema);
 /**
  * GET .../services/{service_id}/events: `{"events": [...], "total", "page", "page_size"}`, newest
  * first (goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618, AppServiceEventsView).
+ * Consoles before v6.0.0 spell the event's fields as the region's Go struct does, CamelCase
+ * (`OptType`, `Status`, `FinalStatus`, `Message`, `EventID`; `create_time` as is):
+ * console:openapi/serializer/app_serializer.py@v5.17.3-release (AppServiceEventsSerializer),
+ * region:db/model/event.go@v5.17.3-release; both moved to snake_case in v6.0.0 (console
+ * 5a32a6ca2, region 7bbc47328). Each field is read in either spelling, snake_case first.
  */
 export const componentEventsSchema = z
   .looseObject({
@@ -138,14 +143,19 @@ export const componentEventsSchema = z
           final_status: optionalText,
           message: optionalText,
           create_time: optionalText,
+          EventID: optionalText,
+          OptType: optionalText,
+          Status: optionalText,
+          FinalStatus: optionalText,
+          Message: optionalText,
         })
         .transform(
           (raw): ComponentEvent => ({
-            eventId: raw.event_id,
-            optType: raw.opt_type,
-            status: raw.status,
-            finalStatus: raw.final_status,
-            message: raw.message,
+            eventId: raw.event_id ?? raw.EventID,
+            optType: raw.opt_type ?? raw.OptType,
+            status: raw.status ?? raw.Status,
+            finalStatus: raw.final_status ?? raw.FinalStatus,
+            message: raw.message ?? raw.Message,
             createTime: raw.create_time,
           }),
         ),
@@ -176,6 +186,25 @@ export const operationAnswerSchema = z.looseObject({});
 export const teamListSchema = z
   .looseObject({ tenants: z.array(z.unknown()), total: z.number().int().nonnegative().nullish().catch(null) })
   .transform((raw) => ({ total: raw.total ?? raw.tenants.length }));
+
+/**
+ * GET /console/config/info (the console's own API, not the OpenAPI; no authentication on any
+ * release): `{"code":200,"data":{"bean":{..., "version":{"enable":true,"value":"<RELEASE_DESC>"}}}}`.
+ * RELEASE_DESC is set when the console's image is built, `v6.9.8-release-<commit>-<build hour>`
+ * for the official images and empty for one built without it
+ * (console:console/services/config_service.py@v6.9.8-release, PlatformConfigService `VERSION`;
+ * console:console/views/logos.py@v5.16.0-release, ConfigRUDView). Only that value is kept:
+ * undefined when the console does not say.
+ */
+export const consoleInfoSchema = z
+  .looseObject({
+    data: z.looseObject({
+      bean: z.looseObject({
+        version: z.looseObject({ value: optionalText }).nullish().catch(null),
+      }),
+    }),
+  })
+  .transform((raw) => ({ release: raw.data.bean.version?.value ?? undefined }));
 
 /** The human-readable parts of an error answer, in either style (envelope or framework). */
 export interface ConsoleErrorBody {

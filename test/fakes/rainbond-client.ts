@@ -34,6 +34,7 @@ export interface ConsoleCall {
   method: ConsoleMethod;
   /** The arguments after the token (the token is in `token`), without the abort signal. */
   args: unknown[];
+  /** '' for a call made without a token (readRelease). */
   token: string;
 }
 
@@ -69,7 +70,11 @@ const METHODS: readonly ConsoleMethod[] = [
   'operateComponents',
   'deleteComponent',
   'listTeams',
+  'readRelease',
 ];
+
+/** The calls made without a token (the console's unauthenticated views): logged with token ''. */
+const TOKENLESS: ReadonlySet<ConsoleMethod> = new Set(['readRelease']);
 
 export function createScriptedConsole(script: ConsoleScript = {}): ScriptedConsole {
   const replies = new Map<ConsoleMethod, Reply<ConsoleMethod>[]>(
@@ -90,13 +95,20 @@ export function createScriptedConsole(script: ConsoleScript = {}): ScriptedConso
       throw new UnscriptedCallError(method);
     }
     if ('fail' in reply) throw reply.fail;
-    if ('compute' in reply)
-      return structuredClone(await (reply.compute as (...a: unknown[]) => unknown)(token, ...rest));
+    if ('compute' in reply) {
+      const computed = reply.compute as (...a: unknown[]) => unknown;
+      return structuredClone(await (TOKENLESS.has(method) ? computed(...rest) : computed(token, ...rest)));
+    }
     return structuredClone(reply.answer);
   }
 
   const client = Object.fromEntries(
-    METHODS.map((method) => [method, (token: string, ...rest: unknown[]) => call(method, token, rest)]),
+    METHODS.map((method) => [
+      method,
+      TOKENLESS.has(method)
+        ? (...rest: unknown[]) => call(method, '', rest)
+        : (token: string, ...rest: unknown[]) => call(method, token, rest),
+    ]),
   ) as unknown as Omit<RainbondClient, 'close'>;
 
   return {

@@ -17,6 +17,7 @@ const silent = pino({ level: 'silent' });
 const TOKEN = 'aaaabbbbccccddddeeeeffff0000111122223333';
 const KEY = 'ClusterRainbondConsole/shared';
 const INTERVAL = 60_000;
+const RELEASE = 'v6.9.8-release-1a2b3c4-2026031512';
 
 function aConsole(spec: Record<string, unknown> = {}, status?: ConsoleStatus): ConsoleObject {
   return {
@@ -53,9 +54,14 @@ function aCheck(options: {
   console?: ConsoleScript;
   secrets?: Record<string, Record<string, string>>;
   configMaps?: Record<string, Record<string, string>>;
+  onRelease?: (key: string, release: string | undefined) => void;
 }) {
   let stored = options.object;
-  const client = createScriptedConsole(options.console ?? { listTeams: [answer({ total: 2 })] });
+  const client = createScriptedConsole({
+    listTeams: [answer({ total: 2 })],
+    readRelease: [answer(RELEASE)],
+    ...options.console,
+  });
   const made: ConnectionSettings[] = [];
   const connections = createConnections({
     makeClient: (_key, settings) => {
@@ -105,6 +111,7 @@ function aCheck(options: {
     logger: silent,
     onChange: (key) => changed.push(key),
     onReadiness: (_key, ready) => readiness.push(ready),
+    ...(options.onRelease ? { onRelease: options.onRelease } : {}),
   });
   return {
     run: () => check(KEY, silent),
@@ -128,7 +135,10 @@ describe('checking a console', () => {
   it('that answers with the token: Ready=True, an Event, the AppCopies woken, and the next check in one interval', async () => {
     const c = aCheck({ object: aConsole() });
     expect(await c.run()).toEqual({ requeueAfterMs: INTERVAL });
-    expect(c.client.calls).toEqual([{ method: 'listTeams', args: [], token: TOKEN }]);
+    expect(c.client.calls).toEqual([
+      { method: 'listTeams', args: [], token: TOKEN },
+      { method: 'readRelease', args: [], token: '' },
+    ]);
     expect(c.ready()).toMatchObject({
       status: 'True',
       reason: 'ConsoleReady',
@@ -218,7 +228,7 @@ describe('checking a console', () => {
     const woken = c.changed.length;
     secrets['ops/rainbond-token'].token = 'ffffeeeeddddccccbbbbaaaa9999888877776666';
     await c.run();
-    expect(c.client.calls.map((call) => call.token)).toEqual([
+    expect(c.client.callsTo('listTeams').map((call) => call.token)).toEqual([
       TOKEN,
       'ffffeeeeddddccccbbbbaaaa9999888877776666',
     ]);
@@ -228,6 +238,50 @@ describe('checking a console', () => {
     });
     expect(c.changed.length).toBeGreaterThan(woken);
     expect(c.made).toHaveLength(1);
+  });
+
+  it('reads the release once when the console first passes, records it, and again only after a failed check', async () => {
+    const releases: (string | undefined)[] = [];
+    const c = aCheck({ object: aConsole(), onRelease: (_key, release) => releases.push(release) });
+    await c.run();
+    expect(c.writes.at(-1)?.release).toBe(RELEASE);
+    await c.run();
+    expect(c.client.callsTo('readRelease')).toHaveLength(1);
+    // The console goes away, comes back upgraded.
+    c.client.script('listTeams', fail(notSent('listTeams')));
+    await c.run();
+    expect(c.writes.at(-1)?.release).toBe(RELEASE);
+    c.client.script('listTeams', answer({ total: 2 }));
+    c.client.script('readRelease', answer('v6.10.0-release-9f8e7d6-2026120100'));
+    await c.run();
+    expect(c.client.callsTo('readRelease')).toHaveLength(2);
+    expect(c.writes.at(-1)?.release).toBe('v6.10.0-release-9f8e7d6-2026120100');
+    expect(releases).toEqual([RELEASE, 'v6.10.0-release-9f8e7d6-2026120100']);
+  });
+
+  it('a console that cannot say its release is still Ready, with no release recorded, and is asked again at the next check', async () => {
+    const c = aCheck({
+      object: aConsole(),
+      console: { readRelease: [fail(rejected(404, 'Not Found', { route: 'consoleRelease' }))] },
+    });
+    await c.run();
+    expect(c.ready()).toMatchObject({ status: 'True', reason: 'ConsoleReady' });
+    expect(c.writes.at(-1)?.release).toBeUndefined();
+    await c.run();
+    expect(c.client.callsTo('readRelease')).toHaveLength(2);
+  });
+
+  it('a console older than the oldest checked release says so in its Ready message, and stays Ready', async () => {
+    const c = aCheck({
+      object: aConsole(),
+      console: { readRelease: [answer('v5.12.1-release-0a0b0c0-2022010100')] },
+    });
+    await c.run();
+    expect(c.ready()?.status).toBe('True');
+    expect(c.ready()?.message).toContain(
+      'its release v5.12.1-release-0a0b0c0-2022010100 is older than v5.16.0, the oldest the operator was checked against',
+    );
+    expect(c.writes.at(-1)?.release).toBe('v5.12.1-release-0a0b0c0-2022010100');
   });
 
   it('reads its CA from a ConfigMap, and builds a new client when the CA changes', async () => {

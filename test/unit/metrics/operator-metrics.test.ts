@@ -29,3 +29,25 @@ describe('appcopy_follow_outcomes_total', () => {
     expect(text).toContain('appcopy_follow_outcomes_total{reason="FollowTimedOut"} 0');
   });
 });
+
+describe('appcopy_console_release_info', () => {
+  it('has one series per console, replaced when its release changes and gone with the console', async () => {
+    const registry = new Registry();
+    const metrics = createOperatorMetrics(registry, () => []);
+    const series = async () =>
+      (await registry.metrics())
+        .split('\n')
+        .filter((line) => line.startsWith('appcopy_console_release_info{'));
+    metrics.onConsoleRelease('Default', 'v6.9.8-release-1a2b3c4-2026031512');
+    metrics.onConsoleRelease('ClusterRainbondConsole/old', undefined);
+    expect(await series()).toEqual([
+      'appcopy_console_release_info{console="Default",release="v6.9.8-release-1a2b3c4-2026031512"} 1',
+      'appcopy_console_release_info{console="ClusterRainbondConsole/old",release=""} 1',
+    ]);
+    metrics.onConsoleRelease('Default', 'v6.10.0-release');
+    metrics.onConsoleReadiness('ClusterRainbondConsole/old', undefined);
+    expect(await series()).toEqual([
+      'appcopy_console_release_info{console="Default",release="v6.10.0-release"} 1',
+    ]);
+  });
+});

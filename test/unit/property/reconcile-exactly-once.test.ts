@@ -374,6 +374,7 @@ function createWorld(s: Scenario) {
     operateComponents: unused,
     deleteComponent: unused,
     listTeams: notChecked,
+    readRelease: notChecked,
     close: () => {},
   };
 

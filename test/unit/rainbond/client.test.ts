@@ -409,7 +409,7 @@ describe('an answer other than 2xx becomes the error that says what to do next',
       body: envelope(2001, 'the team is not initialized in the region', '团队未在该集群初始化'),
       expectedClass: RainbondRejectedError,
       message:
-        'the console rejected the copy (HTTP 409): 团队未在该集群初始化 (the team is not initialized in the region)',
+        'the console rejected the copy (HTTP 409): 团队未在该集群初始化 (the team is not initialized in the region); the console gives this answer when the team was never opened in that region, and also when the region is offline',
       consoleMessage: '团队未在该集群初始化',
       businessCode: 2001,
     },
@@ -870,5 +870,42 @@ describe('URLs', () => {
     { name: 'a base URL that is not absolute', baseUrl: 'console:7070' },
   ])('$name is refused when the client is created', ({ baseUrl }) => {
     expect(() => createRainbondClient({ baseUrl, copyTimeoutMs: 1, requestTimeoutMs: 1 })).toThrow(TypeError);
+  });
+});
+
+describe("reading the console's release", () => {
+  const info = (value: string | null) => ({
+    code: 200,
+    msg: 'query success',
+    msg_show: 'Logo获取成功',
+    data: {
+      bean: {
+        title: 'Rainbond',
+        enterprise_id: 'e1f2',
+        version: value === null ? null : { enable: true, value },
+      },
+      list: [],
+    },
+  });
+
+  it.each([
+    { said: info('v6.9.8-release-1a2b3c4-2026031512'), release: 'v6.9.8-release-1a2b3c4-2026031512' },
+    { said: info(''), release: undefined },
+    { said: info(null), release: undefined },
+  ])(
+    'GETs /console/config/info without a token and keeps the RELEASE_DESC ($release)',
+    async ({ said, release }) => {
+      const { console: fake, client } = await setup((_request, response) => answer(response, 200, said));
+      await expect(client.readRelease()).resolves.toBe(release);
+      expect(fake.received).toHaveLength(1);
+      expect(fake.received[0]?.method).toBe('GET');
+      expect(fake.received[0]?.url).toBe('/console/config/info');
+      expect(fake.received[0]?.headers.authorization).toBeUndefined();
+    },
+  );
+
+  it('an answer without data.bean is an answer that could not be read', async () => {
+    const { client } = await setup((_request, response) => answer(response, 200, { code: 200 }));
+    await expect(client.readRelease()).rejects.toMatchObject({ code: 'RAINBOND_OUTCOME_UNKNOWN' });
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   componentDetailSchema,
+  componentEventsSchema,
   componentListSchema,
   componentSchema,
   copyAnswerSchema,
@@ -214,5 +215,58 @@ describe('copyableComponentListSchema', () => {
 
   it('a pre-flight answer that is not a bare array is refused', () => {
     expect(copyableComponentListSchema.safeParse({ list: [copyableEntry()] }).success).toBe(false);
+  });
+});
+
+describe('componentEventsSchema', () => {
+  it('reads the CamelCase fields of consoles before v6.0.0 as it reads the snake_case of later ones', () => {
+    // As console:openapi/serializer/app_serializer.py@v5.17.3-release answers a failed build.
+    const v5 = {
+      events: [
+        {
+          EventID: 'e2',
+          OptType: 'build-service',
+          Status: 'failure',
+          FinalStatus: 'complete',
+          Message: 'pull image failed',
+          UserName: 'alice',
+          ServiceID: SERVICE_ID,
+          create_time: '2024-03-01 08:00:00',
+        },
+      ],
+      total: 1,
+      page: 1,
+      page_size: 20,
+    };
+    const v6 = {
+      events: [
+        {
+          event_id: 'e2',
+          opt_type: 'build-service',
+          status: 'failure',
+          final_status: 'complete',
+          message: 'pull image failed',
+          create_time: '2024-03-01 08:00:00',
+        },
+      ],
+    };
+    const expected = [
+      {
+        eventId: 'e2',
+        optType: 'build-service',
+        status: 'failure',
+        finalStatus: 'complete',
+        message: 'pull image failed',
+        createTime: '2024-03-01 08:00:00',
+      },
+    ];
+    expect(componentEventsSchema.parse(v5)).toEqual(expected);
+    expect(componentEventsSchema.parse(v6)).toEqual(expected);
+  });
+
+  it('an empty snake_case field reads as absent, so the CamelCase one is read', () => {
+    expect(componentEventsSchema.parse({ events: [{ status: '', Status: 'failure' }] })[0]?.status).toBe(
+      'failure',
+    );
   });
 });
