@@ -8,9 +8,9 @@ import type { SimulatorClock } from './clock.ts';
 import { type ConsoleDeps, prepareConsoleCall } from './console-api.ts';
 import { type ConsoleResponse, envelopeError, serverError } from './console-responses.ts';
 import type { FaultInjector, OutcomeFault } from './faults.ts';
-import type { ErrorBodies } from './releases.ts';
 import { htmlPage, hugeText, truncatedText, wrongTypesText } from './garbled-bodies.ts';
 import { type Ledger, type LedgerCall, tokenFingerprint } from './ledger.ts';
+import type { ErrorBodies } from './releases.ts';
 import { bodyText } from './wire-body.ts';
 
 export interface TransportDeps extends ConsoleDeps {

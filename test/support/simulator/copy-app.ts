@@ -12,8 +12,8 @@ import {
   serverError,
 } from './console-responses.ts';
 import type { CopyRequest, ServiceChange } from './copy-request.ts';
-import type { ReleaseProfile } from './releases.ts';
 import { copyGatewayRules, type HttpRuleRecord, type TcpRuleRecord } from './gateway.ts';
+import type { ReleaseProfile } from './releases.ts';
 import {
   aliasForServiceId,
   consoleImageWithVersion,
