@@ -8,7 +8,12 @@ import { type AppCopySpecInput, appCopies } from './appcopies.ts';
 import { createTestNamespace, testKubeConfig } from './kube.ts';
 import { type OperatorProcess, startOperatorProcess } from './operator-process.ts';
 import { APPS, COMPONENTS, REGION, TEAMS, USERS } from './simulator/fixtures/default.ts';
-import { type Simulator, type SimulatorClock, startSimulator } from './simulator/index.ts';
+import {
+  type ConsoleReleaseId,
+  type Simulator,
+  type SimulatorClock,
+  startSimulator,
+} from './simulator/index.ts';
 
 let nextTargetAppId = 9000;
 
@@ -29,7 +34,12 @@ export interface World {
 }
 
 export async function createWorld(
-  opts: { statusTimings?: { buildMs: number; startMs: number }; clock?: SimulatorClock } = {},
+  opts: {
+    statusTimings?: { buildMs: number; startMs: number };
+    clock?: SimulatorClock;
+    /** The console release the simulator plays (simulator/releases.ts); default 6.9. */
+    release?: ConsoleReleaseId;
+  } = {},
 ): Promise<World> {
   const kc = testKubeConfig();
   const kubeconfigPath = inject('kubeconfigPath');
@@ -37,6 +47,7 @@ export async function createWorld(
   const sim = await startSimulator({
     ...(opts.statusTimings ? { statusTimings: opts.statusTimings } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.release ? { release: opts.release } : {}),
   });
   const processes: OperatorProcess[] = [];
   onTestFinished(async () => {

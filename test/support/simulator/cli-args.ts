@@ -2,6 +2,7 @@
 // messages a user sees for bad flags are tested like any other function.
 import { parseArgs } from 'node:util';
 import type { StatusTimings } from './component-status.ts';
+import { CONSOLE_RELEASE_IDS, type ConsoleReleaseId, isConsoleReleaseId } from './releases.ts';
 
 export interface CliOptions {
   host: string;
@@ -11,6 +12,10 @@ export interface CliOptions {
   statusTimings: StatusTimings | undefined;
   manualClock: boolean;
   faultSeed: number | undefined;
+  /** undefined: the default release (6.9). */
+  release: ConsoleReleaseId | undefined;
+  /** undefined: the release's official RELEASE_DESC; "" a console built without one. */
+  releaseDesc: string | undefined;
 }
 
 export type CliParse =
@@ -29,6 +34,9 @@ Options:
   --status-timings <b,s>        ms a copy spends building (undeploy), then starting (default 2000,3000)
   --manual-clock                freeze the clock; move it with POST /__sim/clock/advance
   --fault-seed <n>              seed for probabilistic faults (default 1)
+  --release <id>                console release group to play: ${CONSOLE_RELEASE_IDS.join(', ')} (default 6.9)
+  --release-desc <text>         version GET /console/config/info reports (default: the release's
+                                official RELEASE_DESC; "" for a console built without one)
   -h, --help                    show this help
 `;
 
@@ -50,6 +58,8 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         'status-timings': { type: 'string' },
         'manual-clock': { type: 'boolean' },
         'fault-seed': { type: 'string' },
+        release: { type: 'string' },
+        'release-desc': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -87,6 +97,14 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
     faultSeed = seed;
   }
 
+  const releaseText = values.release as string | undefined;
+  if (releaseText !== undefined && !isConsoleReleaseId(releaseText)) {
+    return {
+      kind: 'error',
+      message: `--release must be one of ${CONSOLE_RELEASE_IDS.join(', ')} (got "${releaseText}")`,
+    };
+  }
+
   const host = (values.host as string | undefined) ?? '127.0.0.1';
   if (host.trim() === '') return { kind: 'error', message: '--host must not be empty' };
   const fixturePath = values.fixture as string | undefined;
@@ -103,6 +121,8 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
       statusTimings,
       manualClock: values['manual-clock'] === true,
       faultSeed,
+      release: releaseText,
+      releaseDesc: values['release-desc'] as string | undefined,
     },
   };
 }

@@ -27,6 +27,8 @@ async function main(): Promise<number> {
       ...(options.statusTimings === undefined ? {} : { statusTimings: options.statusTimings }),
       ...(options.manualClock ? { clock: createFakeClock() } : {}),
       ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
+      ...(options.release === undefined ? {} : { release: options.release }),
+      ...(options.releaseDesc === undefined ? {} : { releaseDesc: options.releaseDesc }),
     });
   } catch (err) {
     const message = err instanceof FixtureError ? err.message : `cannot start: ${(err as Error).message}`;
@@ -38,6 +40,7 @@ async function main(): Promise<number> {
     `Rainbond console simulator listening on ${sim.url}`,
     `  RAINBOND_URL=${sim.url}`,
     `  control API: ${sim.url}/__sim/ledger, /__sim/faults, /__sim/clock, /__sim/state`,
+    `  console release: ${sim.release.id} (${sim.release.releases}; plays ${sim.release.models})`,
     `  clock: ${options.manualClock ? 'manual (POST /__sim/clock/advance)' : 'real'}; status timings: build ${sim.state.timings.buildMs} ms, start ${sim.state.timings.startMs} ms`,
     'Tokens (send raw in the Authorization header, no "Bearer "):',
     ...sim.state.users().map((u) => {

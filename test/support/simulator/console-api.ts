@@ -10,9 +10,11 @@ import {
   handleGetComponent,
   handleListComponents,
 } from './handle-components.ts';
+import { handleConfigInfo } from './handle-config-info.ts';
 import { handleCopy, handleCopyPreflight } from './handle-copy.ts';
 import { handleOperations } from './handle-operations.ts';
 import { handleListTeams } from './handle-teams.ts';
+import type { ReleaseProfile } from './releases.ts';
 import { resolveScope } from './resolve-scope.ts';
 import { noEffect, type RouteContext, type RouteResult } from './route-context.ts';
 import { matchView, type RouteName } from './routes.ts';
@@ -41,12 +43,23 @@ export interface PreparedCall {
 export interface ConsoleDeps {
   state: SimulatorState;
   newServiceId: () => string;
+  release: ReleaseProfile;
+  /** What GET /console/config/info answers in `version`: the image's RELEASE_DESC ("" for a build without it). */
+  releaseDesc: string;
 }
 
 /** The user-scoped view (openapi/urls.py@ae3f1618, `^v1/teams$`): only the token is checked. */
 const TEAMS_PATH = '/openapi/v1/teams';
+/**
+ * The console's own configuration view, outside /openapi (console:console/urls.py@v5.16.0-release,
+ * `^config/info$` under `console/`): no authentication on any release.
+ */
+const CONFIG_INFO_PATH = '/console/config/info';
 
-const HANDLERS: Record<Exclude<RouteName, 'listTeams'>, (ctx: RouteContext) => RouteResult> = {
+const HANDLERS: Record<
+  Exclude<RouteName, 'listTeams' | 'consoleConfig'>,
+  (ctx: RouteContext) => RouteResult
+> = {
   copy: handleCopy,
   copyPreflight: handleCopyPreflight,
   listApps: handleListApps,
@@ -60,10 +73,20 @@ const HANDLERS: Record<Exclude<RouteName, 'listTeams'>, (ctx: RouteContext) => R
 };
 
 export function prepareConsoleCall(deps: ConsoleDeps, call: ConsoleCall): PreparedCall {
+  const style = deps.release.errorBodies.detail;
   if (call.pathname === TEAMS_PATH) {
     return call.method === 'GET'
-      ? { route: 'listTeams', run: () => handleListTeams(deps.state, call.authorization, call.query) }
-      : { route: null, run: () => noEffect(methodNotAllowed(call.method, ['GET'])) };
+      ? {
+          route: 'listTeams',
+          run: () => handleListTeams(deps.state, call.authorization, call.query, style),
+        }
+      : { route: null, run: () => noEffect(methodNotAllowed(call.method, ['GET'], style)) };
+  }
+  if (call.pathname === CONFIG_INFO_PATH && call.method === 'GET') {
+    return {
+      route: 'consoleConfig',
+      run: () => handleConfigInfo(deps.state, deps.release, deps.releaseDesc),
+    };
   }
   const view = matchView(call.pathname);
   if (!view) return { route: null, run: () => noEffect(djangoNotFound()) };
@@ -72,12 +95,19 @@ export function prepareConsoleCall(deps: ConsoleDeps, call: ConsoleCall): Prepar
     route,
     run(opts: RunOptions): RouteResult {
       // The view's checks run before the method is looked at, as in DRF's dispatch.
-      const scoped = resolveScope(deps.state, view.scope, view.params, call.authorization);
+      const scoped = resolveScope(
+        deps.state,
+        deps.release,
+        { scope: view.scope, route },
+        view.params,
+        call.authorization,
+      );
       if (!scoped.ok) return noEffect(scoped.response);
-      if (!route) return noEffect(methodNotAllowed(call.method, Object.keys(view.methods)));
-      if (route === 'listTeams') return noEffect(djangoNotFound());
+      if (!route) return noEffect(methodNotAllowed(call.method, Object.keys(view.methods), style));
+      if (route === 'listTeams' || route === 'consoleConfig') return noEffect(djangoNotFound());
       return HANDLERS[route]({
         state: deps.state,
+        release: deps.release,
         scope: scoped.scope,
         params: view.params,
         query: call.query,

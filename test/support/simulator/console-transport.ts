@@ -10,6 +10,7 @@ import { type ConsoleResponse, envelopeError, serverError } from './console-resp
 import type { FaultInjector, OutcomeFault } from './faults.ts';
 import { htmlPage, hugeText, truncatedText, wrongTypesText } from './garbled-bodies.ts';
 import { type Ledger, type LedgerCall, tokenFingerprint } from './ledger.ts';
+import type { ErrorBodies } from './releases.ts';
 import { bodyText } from './wire-body.ts';
 
 export interface TransportDeps extends ConsoleDeps {
@@ -66,7 +67,7 @@ export async function serveConsoleCall(
   // Before the effect: the console never sees the call.
   switch (fault?.kind) {
     case 'error-before-effect': {
-      const r = faultError(fault.status, fault.body, fault.kind);
+      const r = faultError(fault.status, fault.body, fault.kind, deps.release.errorBodies.detail);
       return send(r.status, r.headers, bodyText(r.body));
     }
     case 'back-pressure':
@@ -109,7 +110,7 @@ async function deliver(
     sendWhole(entry, res, status, headers, text);
   switch (fault?.kind) {
     case 'error-after-effect': {
-      const r = faultError(fault.status, fault.body, fault.kind);
+      const r = faultError(fault.status, fault.body, fault.kind, deps.release.errorBodies.detail);
       return send(r.status, r.headers, bodyText(r.body));
     }
     case 'timeout-after-effect':
@@ -181,12 +182,12 @@ function reset(req: IncomingMessage): void {
   req.socket.resetAndDestroy();
 }
 
-function faultError(status: number, body: unknown, kind: string): ConsoleResponse {
+function faultError(status: number, body: unknown, kind: string, style: ErrorBodies): ConsoleResponse {
   if (body !== undefined) {
     return { status, headers: { 'content-type': 'application/json' }, body: { kind: 'json', value: body } };
   }
   // Every 500 the console sends has the shape of its catch-all handler.
-  if (status === 500) return serverError('Exception', `simulated fault: ${kind}`);
+  if (status === 500) return serverError('Exception', `simulated fault: ${kind}`, style);
   return envelopeError(status, `simulated fault: ${kind}`, '模拟故障');
 }
 

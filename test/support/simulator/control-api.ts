@@ -12,7 +12,8 @@
 //   POST   /__sim/faults/seed                 {seed} restarts the fault PRNG
 //   GET    /__sim/clock                       {now, manual}
 //   POST   /__sim/clock/advance               {ms} (manual clock only) -> {now}
-//   GET    /__sim/state                       teams, apps, components with live status
+//   GET    /__sim/state                       teams, apps, components with live status, and the
+//                                             console release played {id, models, releaseDesc}
 //   POST   /__sim/state/reset                 back to the starting fixture (or {fixture})
 //   POST   /__sim/state/apps                  add an app (a fixture app entry)
 //   POST   /__sim/state/components            add a component (a fixture component entry)
@@ -31,6 +32,7 @@ import {
   fixtureTcpRuleSchema,
 } from './fixture-schema.ts';
 import type { Ledger } from './ledger.ts';
+import type { ReleaseProfile } from './releases.ts';
 import type { SimulatorState } from './state.ts';
 
 export interface ControlDeps {
@@ -38,6 +40,8 @@ export interface ControlDeps {
   faults: FaultInjector;
   clock: SimulatorClock;
   state: SimulatorState;
+  release: ReleaseProfile;
+  releaseDesc: string;
 }
 
 const componentPatchSchema = z.strictObject({
@@ -130,7 +134,10 @@ async function route(deps: ControlDeps, method: string, path: string, rawBody: s
       return { now: clock.now() };
     }
     case 'GET /__sim/state':
-      return state.snapshot();
+      return {
+        ...state.snapshot(),
+        release: { id: deps.release.id, models: deps.release.models, releaseDesc: deps.releaseDesc },
+      };
     case 'POST /__sim/state/reset': {
       const input = parseJson(rawBody) as { fixture?: unknown };
       state.reset(input.fixture as never);

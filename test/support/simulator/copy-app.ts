@@ -13,6 +13,7 @@ import {
 } from './console-responses.ts';
 import type { CopyRequest, ServiceChange } from './copy-request.ts';
 import { copyGatewayRules, type HttpRuleRecord, type TcpRuleRecord } from './gateway.ts';
+import type { ReleaseProfile } from './releases.ts';
 import {
   aliasForServiceId,
   consoleImageWithVersion,
@@ -23,6 +24,8 @@ import type { ComponentRecord, SimulatorState, TeamRecord, UserRecord } from './
 
 export interface CopyContext {
   state: SimulatorState;
+  /** The console release played: its Helm filter, package_build refusal and error bodies. */
+  release: ReleaseProfile;
   user: UserRecord;
   sourceTeam: TeamRecord;
   sourceAppId: number;
@@ -61,7 +64,8 @@ export interface CopyOutcome {
 }
 
 export function copyApp(ctx: CopyContext): CopyOutcome {
-  const { state, user, request } = ctx;
+  const { state, user, request, release } = ctx;
+  const style = release.errorBodies.detail;
   const refuse = (response: ConsoleResponse): CopyOutcome => ({ response, effect: null });
 
   // 5. Target: a team the caller belongs to, opened in the region; an app of that team
@@ -87,21 +91,24 @@ export function copyApp(ctx: CopyContext): CopyOutcome {
   const sourceApp = state.app(ctx.sourceAppId);
   if (!sourceApp || sourceApp.tenant_id !== ctx.sourceTeam.tenant_id) {
     return refuse(
-      serverError('DoesNotExist', 'ServiceGroup matching query does not exist.', 'www.models.main'),
+      serverError('DoesNotExist', 'ServiceGroup matching query does not exist.', style, 'www.models.main'),
     );
   }
   // An app installed from Helm keeps only the components of the region's app-service list
-  // (goodrain/rainbond-console:console/services/backup_service.py@fa8f95ae, _get_effective_group_services).
-  const helmList = sourceApp.helm_service_ids;
+  // (goodrain/rainbond-console:console/services/backup_service.py@fa8f95ae, _get_effective_group_services),
+  // from v6.7.0 on; before, every component of the app is copied (releases.ts).
+  const helmList = release.helmAppServiceFilter.applies ? sourceApp.helm_service_ids : [];
   const inMetadata = (c: ComponentRecord) =>
     c.create_status === 'complete' && (helmList.length === 0 || helmList.includes(c.service_id));
   const copyable = state.componentsOf(sourceApp.ID).filter(inMetadata);
   const changes = new Map<string, ServiceChange>();
   const requested = request.services.map((s) => s.service_id);
-  // validate_services_support_copy runs before the ids are looked up.
-  const packageBuilt = (
-    request.services.length === 0 ? copyable : copyable.filter((c) => requested.includes(c.service_id))
-  ).filter((c) => c.service_source === 'package_build');
+  // validate_services_support_copy (from v6.9.2, releases.ts) runs before the ids are looked up.
+  const asked =
+    request.services.length === 0 ? copyable : copyable.filter((c) => requested.includes(c.service_id));
+  const packageBuilt = release.packageBuildCopy.refused
+    ? asked.filter((c) => c.service_source === 'package_build')
+    : [];
   if (packageBuilt.length > 0) {
     return refuse(
       envelopeError(
@@ -119,7 +126,7 @@ export function copyApp(ctx: CopyContext): CopyOutcome {
     for (const { service_id, change } of request.services) {
       const source = copyable.find((c) => c.service_id === service_id);
       // change_services_map: old_services_map[service_id] raises KeyError.
-      if (!source) return refuse(serverError('KeyError', pythonKeyErrorText(service_id)));
+      if (!source) return refuse(serverError('KeyError', pythonKeyErrorText(service_id), style));
       if (!changes.has(service_id)) selected.push(source);
       changes.set(service_id, change);
     }
@@ -220,6 +227,7 @@ export function copyApp(ctx: CopyContext): CopyOutcome {
       response: serverError(
         'ReadTimeoutError',
         "HTTPConnectionPool(host='rbd-api-api-inner', port=8443): Read timed out. (read timeout=30)",
+        style,
         'urllib3.exceptions',
       ),
       effect,
@@ -301,7 +309,9 @@ function makeCopy(
       ? `${source.k8s_component_name}-${t.mappedAlias}`
       : source.k8s_component_name,
     app_id: t.targetAppId,
-    envs: source.envs.map((e) => ({ name: renames[e.name] ?? e.name, value: e.value })),
+    // Each variable row is copied whole, its note included, under its new name if renamed
+    // (console:console/services/groupapp_recovery/groupapps_migrate.py@v5.16.0-release, __save_env).
+    envs: source.envs.map((e) => ({ ...e, name: renames[e.name] ?? e.name })),
     depends_on: dependsOn,
     ports: source.ports.map((p) => ({ ...p })),
     http_rules: t.rules.http_rules,

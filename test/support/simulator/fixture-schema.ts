@@ -37,6 +37,12 @@ export const fixtureTeamSchema = z.strictObject({
    * operation (start, stop, upgrade, deploy) answers 403 code 10402.
    */
   viewers: z.array(z.string().min(1)).default([]),
+  /**
+   * nick_names of members with the developer role. Roles only matter to a release that checks
+   * route permissions (releases.ts, 5.16): a developer may not delete a component (400004), a
+   * viewer may not copy (300014) nor delete; the other members are admins.
+   */
+  developers: z.array(z.string().min(1)).default([]),
   /** When set, a copy that would exceed it is refused with 400 code 20002. */
   quota: z
     .strictObject({
@@ -61,7 +67,16 @@ export const fixtureAppSchema = z.strictObject({
   helm_service_ids: z.array(hex32).default([]),
 });
 
-export const fixtureEnvSchema = z.strictObject({ name: z.string().min(1), value: z.string() });
+/**
+ * An environment variable. `note` is the console's note on it (its `name` column); the console's
+ * own UI saves an empty one by default, which the envs endpoint's answer check refuses before
+ * v6.9.3 (releases.ts).
+ */
+export const fixtureEnvSchema = z.strictObject({
+  name: z.string().min(1),
+  value: z.string(),
+  note: z.string().optional(),
+});
 
 const portNumber = z.number().int().min(1).max(65_535);
 
@@ -212,6 +227,12 @@ export const fixtureSchema = z
       team.viewers.forEach((v, j) => {
         if (!team.members.includes(v))
           issue(['teams', i, 'viewers', j], `${JSON.stringify(v)} is not a member`);
+      });
+      team.developers.forEach((d, j) => {
+        if (!team.members.includes(d))
+          issue(['teams', i, 'developers', j], `${JSON.stringify(d)} is not a member`);
+        if (team.viewers.includes(d))
+          issue(['teams', i, 'developers', j], `${JSON.stringify(d)} is a viewer already`);
       });
     });
     fixture.apps.forEach((app, i) => {

@@ -7,10 +7,12 @@ import {
   envelopeError,
   ok,
   okEmpty,
+  pythonKeyErrorText,
   serverError,
   validationError,
 } from './console-responses.ts';
 import { consoleDateText } from './console-time.ts';
+import { validateEnvList } from './env-serializer.ts';
 import { readRequestData } from './request-body.ts';
 import { noEffect, type RouteContext, type RouteResult } from './route-context.ts';
 import { toServiceBaseInfo } from './service-base-info.ts';
@@ -77,19 +79,54 @@ export function handleEvents(ctx: RouteContext): RouteResult {
   const pageSize = parsePythonInt(ctx.query.get('page_size') ?? '10');
   if (page === null || pageSize === null) {
     const bad = page === null ? ctx.query.get('page') : ctx.query.get('page_size');
-    return noEffect(serverError('ValueError', `invalid literal for int() with base 10: '${bad}'`));
+    return noEffect(
+      serverError(
+        'ValueError',
+        `invalid literal for int() with base 10: '${bad}'`,
+        ctx.release.errorBodies.detail,
+      ),
+    );
   }
   const all = state.eventsOf(ctx.scope.component!.service_id);
+  const camel = ctx.release.eventFields.spelling === 'CamelCase';
   const start = Math.max(0, (page - 1) * pageSize);
   const now = state.now();
   return noEffect(
     ok({
-      events: all.slice(start, start + Math.max(0, pageSize)).map((e) => renderEvent(e, now)),
+      events: all
+        .slice(start, start + Math.max(0, pageSize))
+        .map((e) => (camel ? camelCaseEvent(renderEvent(e, now), e) : renderEvent(e, now))),
       total: all.length,
       page,
       page_size: pageSize,
     }),
   );
+}
+
+/**
+ * The same event as v5 spells it: the region's struct fields in CamelCase, in the order of
+ * AppServiceEventsSerializer (console:openapi/serializer/app_serializer.py@v5.17.3-release;
+ * region:db/model/event.go@v5.17.3-release), with `ID` the record's id.
+ */
+function camelCaseEvent(snake: Record<string, unknown>, e: EventRecord): Record<string, unknown> {
+  return {
+    EventID: snake.event_id,
+    UserName: snake.user_name,
+    EndTime: snake.end_time,
+    Target: snake.target,
+    OptType: snake.opt_type,
+    TargetID: snake.target_id,
+    ServiceID: snake.service_id,
+    Status: snake.status,
+    RequestBody: snake.request_body,
+    create_time: snake.create_time,
+    FinalStatus: snake.final_status,
+    StartTime: snake.start_time,
+    SynType: snake.syn_type,
+    Message: snake.message,
+    TenantID: snake.tenant_id,
+    ID: String(e.id),
+  };
 }
 
 function parsePythonInt(text: string): number | null {
@@ -122,22 +159,44 @@ function renderEvent(e: EventRecord, now: number): Record<string, unknown> {
   };
 }
 
-/** ComponentEnvsBaseSerializers' limits (goodrain/rainbond-console:openapi/serializer/app_serializer.py@ae3f1618). */
-const ENV_FIELD_LIMITS = { note: 100, name: 100, value: 1024, scope: 32 } as const;
-/** name_validator of the same file: a letter first, then letters, digits, `_` and `-`. */
-const SERIALIZER_ENV_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-/** check_env_attr_name (goodrain/rainbond-console:console/services/app_config/env_service.py@ae3f1618). */
-const CONSOLE_ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/**
+ * Names the console reserves for itself: adding one is refused with a 400 envelope
+ * (console:console/services/app_config/env_service.py@v5.16.0-release and @v6.9.8-release,
+ * check_env_attr_name's SENSITIVE_ENV_NAMES). Its pattern check is implied by the serializer's.
+ */
+const SENSITIVE_ENV_NAMES: ReadonlySet<string> = new Set([
+  'TENANT_ID',
+  'SERVICE_ID',
+  'TENANT_NAME',
+  'SERVICE_NAME',
+  'SERVICE_VERSION',
+  'MEMORY_SIZE',
+  'SERVICE_EXTEND_METHOD',
+  'SLUG_URL',
+  'DEPEND_SERVICE',
+  'REVERSE_DEPEND_SERVICE',
+  'POD_ORDER',
+  'PATH',
+  'POD_NET_IP',
+  'LOG_MATCH',
+]);
 
 /**
  * PUT .../services/{service_id}/envs (ComponentEnvsUView, goodrain/rainbond-console:openapi/views/apps/apps.py@ae3f1618,
- * and env_var_service.update_or_create_envs): each listed variable is updated by name (value and
- * note) or added (scope `inner` by default); the answer is every variable of the component, so
- * an empty list changes nothing and reads them all.
+ * and env_var_service.update_or_create_envs): the request is validated (env-serializer.ts), then
+ * each listed variable is updated by name (value and note) or added (scope `inner` by default),
+ * in order and without a transaction, so an entry that fails leaves the earlier ones written.
+ * Before v6.9.3 an entry without `note` is a KeyError 500 there. The answer is every variable
+ * of the component, so an empty list changes nothing and reads them all; the console validates
+ * that answer with the request's serializer, so one variable it refuses (an empty value, a
+ * blank note before v6.9.3, a name with a dot, ...) makes the answer a 400 code 20400, after
+ * the write took effect.
  */
 export function handleComponentEnvs(ctx: RouteContext): RouteResult {
   const c = ctx.scope.component!;
-  const data = readRequestData(ctx.contentType, ctx.rawBody);
+  const style = ctx.release.errorBodies.detail;
+  const serializer = { blankNoteAllowed: ctx.release.envNote.blankAllowed };
+  const data = readRequestData(ctx.contentType, ctx.rawBody, style);
   if (!data.ok) return noEffect(data.response);
   const body = (typeof data.data === 'object' && data.data !== null ? data.data : {}) as Record<
     string,
@@ -145,65 +204,37 @@ export function handleComponentEnvs(ctx: RouteContext): RouteResult {
   >;
   if (!Array.isArray(body.envs)) {
     return noEffect(
-      validationError({ envs: [body.envs === undefined ? '该字段是必填项。' : '请输入一个列表。'] }),
+      validationError({ envs: [body.envs === undefined ? '该字段是必填项。' : '请输入一个列表。'] }, style),
     );
   }
-  const items: { note: string; name: string; value: string; is_change: boolean; scope: string }[] = [];
-  const errors = body.envs.map((raw) => {
-    const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const problems: Record<string, string[]> = {};
-    const text = (field: keyof typeof ENV_FIELD_LIMITS, required: boolean, fallback: string): string => {
-      const value = entry[field];
-      if (value === undefined || value === null) {
-        if (required) problems[field] = ['该字段是必填项。'];
-        return fallback;
-      }
-      const s = String(value);
-      if (required && s === '') problems[field] = ['该字段不能为空。'];
-      if (s.length > ENV_FIELD_LIMITS[field]) {
-        problems[field] = [`请确保这个字段不能超过 ${ENV_FIELD_LIMITS[field]} 个字符。`];
-      }
-      return s;
-    };
-    const note = text('note', false, '');
-    const name = text('name', true, '');
-    const value = text('value', true, '');
-    const scope = text('scope', false, 'inner');
-    if (!problems.name && !SERIALIZER_ENV_NAME.test(name)) {
-      problems.name = ["变量名不合法， 请输入以字母开头且为数字、大小写字母、'_'、'-'的组合"];
-    }
-    items.push({ note, name, value, is_change: entry.is_change !== false, scope });
-    return problems;
-  });
-  if (errors.some((e) => Object.keys(e).length > 0)) return noEffect(validationError({ envs: errors }));
-  for (const item of items) {
-    if (!CONSOLE_ENV_NAME.test(item.name)) {
-      return noEffect(envelopeError(400, 'update or create envs error', `变量名称${item.name}不符合规范`));
-    }
-  }
-  for (const item of items) {
+  const request = validateEnvList(body.envs, serializer);
+  if (request.errors) return noEffect(validationError({ envs: request.errors }, style));
+
+  let written = 0;
+  const stopped = (response: ConsoleResponse): RouteResult =>
+    written > 0 ? { response, tookEffect: true } : noEffect(response);
+  for (const item of request.entries) {
+    if (item.note === undefined) return stopped(serverError('KeyError', pythonKeyErrorText('note'), style));
     const existing = c.envs.find((e) => e.name === item.name);
     if (existing) {
-      existing.value = item.value.trim();
+      existing.value = item.value;
       existing.note = item.note;
     } else {
-      c.envs.push({
-        name: item.name.trim(),
-        value: item.value.trim(),
-        note: item.note,
-        is_change: item.is_change,
-        scope: item.scope,
-      });
+      if (SENSITIVE_ENV_NAMES.has(item.name)) {
+        return stopped(envelopeError(400, 'update or create envs error', `不允许的变量名${item.name}`));
+      }
+      c.envs.push({ ...item, note: item.note });
     }
+    written += 1;
   }
-  const response = ok({
-    envs: c.envs.map((e) => ({
-      note: e.note ?? '',
-      name: e.name,
-      value: e.value,
-      is_change: e.is_change ?? true,
-      scope: e.scope ?? 'inner',
-    })),
-  });
-  return items.length === 0 ? noEffect(response) : { response, tookEffect: true };
+  const envs = c.envs.map((e) => ({
+    note: e.note ?? '',
+    name: e.name,
+    value: e.value,
+    is_change: e.is_change ?? true,
+    scope: e.scope ?? 'inner',
+  }));
+  const answer = validateEnvList(envs, serializer);
+  const response = answer.errors ? validationError({ envs: answer.errors }, style) : ok({ envs });
+  return written === 0 ? noEffect(response) : { response, tookEffect: true };
 }

@@ -22,17 +22,20 @@ export function handleCopyPreflight(ctx: RouteContext): RouteResult {
   const { state, scope, params } = ctx;
   const app = params.appId === undefined ? undefined : state.app(params.appId);
   const visible = app && app.tenant_id === scope.team.tenant_id && app.region_name === scope.regionName;
+  // From v6.2.0 the console leaves out components without an image (releases.ts).
+  const leftOut = (c: ComponentRecord) =>
+    ctx.release.preflightImageless.leftOut && c.service_source === 'docker_image' && c.image === '';
   const components = visible
     ? state
         .componentsOf(app.ID)
-        .filter((c) => c.service_source !== 'docker_image' || c.image !== '')
+        .filter((c) => !leftOut(c))
         .sort((x, y) => y.update_time - x.update_time)
     : [];
   const rows: Record<string, unknown>[] = [];
   for (const c of components) {
     const source = buildSource(c);
     const errors = tooLong(source);
-    if (errors) return noEffect(validationError(errors));
+    if (errors) return noEffect(validationError(errors, ctx.release.errorBodies.detail));
     rows.push({
       build_source: source,
       update_time: djangoDateTime(c.update_time),
@@ -114,12 +117,14 @@ function tooLong(source: Record<string, unknown>): Record<string, string[]> | nu
 }
 
 export function handleCopy(ctx: RouteContext): RouteResult {
-  const data = readRequestData(ctx.contentType, ctx.rawBody);
+  const style = ctx.release.errorBodies.detail;
+  const data = readRequestData(ctx.contentType, ctx.rawBody, style);
   if (!data.ok) return noEffect(data.response);
-  const request = readCopyRequest(data.data);
+  const request = readCopyRequest(data.data, style);
   if (!request.ok) return noEffect(request.response);
   const outcome = copyApp({
     state: ctx.state,
+    release: ctx.release,
     user: ctx.scope.user,
     sourceTeam: ctx.scope.team,
     sourceAppId: ctx.params.appId ?? 0,

@@ -24,7 +24,8 @@ const OPT_TYPES: Record<Action, string> = {
 
 export function handleOperations(ctx: RouteContext): RouteResult {
   const { state, scope } = ctx;
-  const data = readRequestData(ctx.contentType, ctx.rawBody);
+  const style = ctx.release.errorBodies.detail;
+  const data = readRequestData(ctx.contentType, ctx.rawBody, style);
   if (!data.ok) return noEffect(data.response);
   const body = (typeof data.data === 'object' && data.data !== null ? data.data : {}) as Record<
     string,
@@ -33,16 +34,19 @@ export function handleOperations(ctx: RouteContext): RouteResult {
 
   // ServiceGroupOperationsSerializer's messages, in the console's zh-hans.
   const action = body.action;
-  if (action === undefined) return noEffect(validationError({ action: ['该字段是必填项。'] }));
+  if (action === undefined) return noEffect(validationError({ action: ['该字段是必填项。'] }, style));
   if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
-    return noEffect(validationError({ action: [`“${String(action)}” 不是合法选项。`] }));
+    return noEffect(validationError({ action: [`“${String(action)}” 不是合法选项。`] }, style));
   }
   const rawIds = body.service_ids;
   if (rawIds !== undefined && rawIds !== null && !Array.isArray(rawIds)) {
     return noEffect(
-      validationError({
-        service_ids: [`期望为一个包含物件的列表，得到的类型是“${pythonTypeName(rawIds)}”。`],
-      }),
+      validationError(
+        {
+          service_ids: [`期望为一个包含物件的列表，得到的类型是“${pythonTypeName(rawIds)}”。`],
+        },
+        style,
+      ),
     );
   }
   const wanted = Array.isArray(rawIds) && rawIds.length > 0 ? new Set(rawIds.map(String)) : null;

@@ -4,6 +4,7 @@
 // page and page_size read with int() and falling back to 1 and 10. Only the token is checked: no
 // team, region or permission. The operator's console checks call it with page_size=1.
 import { ok } from './console-responses.ts';
+import type { ErrorBodies } from './releases.ts';
 import { authenticate } from './resolve-scope.ts';
 import { noEffect, type RouteResult } from './route-context.ts';
 import type { SimulatorState } from './state.ts';
@@ -12,8 +13,9 @@ export function handleListTeams(
   state: SimulatorState,
   authorization: string | undefined,
   query: URLSearchParams,
+  style: ErrorBodies,
 ): RouteResult {
-  const auth = authenticate(state, authorization);
+  const auth = authenticate(state, authorization, style);
   if (!auth.ok) return noEffect(auth.response);
   const page = intOr(query.get('page'), 1);
   const pageSize = intOr(query.get('page_size'), 10);

@@ -38,6 +38,17 @@ export {
   loadFixture,
   parseFixture,
 } from './load-fixture.ts';
+export {
+  CONSOLE_RELEASE_IDS,
+  type ConsoleReleaseId,
+  DEFAULT_CONSOLE_RELEASE,
+  type ErrorBodies,
+  isConsoleReleaseId,
+  RELEASE_PROFILES,
+  type ReleaseProfile,
+  releaseProfile,
+  type TeamRole,
+} from './releases.ts';
 export { ROUTE_NAMES, type RouteName } from './routes.ts';
 export type { ServiceBaseInfo } from './service-base-info.ts';
 export { type Simulator, type SimulatorOptions, startSimulator } from './simulator.ts';

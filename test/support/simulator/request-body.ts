@@ -1,10 +1,15 @@
 // request.data as Django REST framework builds it: JSON bodies are parsed (an empty body is {}),
 // form bodies become a flat dict, any other content type yields {}. Malformed JSON is a 400.
 import { type ConsoleResponse, parseError } from './console-responses.ts';
+import type { ErrorBodies } from './releases.ts';
 
 export type BodyResult = { ok: true; data: unknown } | { ok: false; response: ConsoleResponse };
 
-export function readRequestData(contentType: string | undefined, raw: string): BodyResult {
+export function readRequestData(
+  contentType: string | undefined,
+  raw: string,
+  style: ErrorBodies,
+): BodyResult {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/x-www-form-urlencoded') {
     return { ok: true, data: Object.fromEntries(new URLSearchParams(raw)) };
@@ -14,6 +19,6 @@ export function readRequestData(contentType: string | undefined, raw: string): B
   try {
     return { ok: true, data: JSON.parse(raw) };
   } catch (err) {
-    return { ok: false, response: parseError(`JSON parse error - ${(err as Error).message}`) };
+    return { ok: false, response: parseError(`JSON parse error - ${(err as Error).message}`, style) };
   }
 }

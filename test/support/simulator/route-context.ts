@@ -1,12 +1,15 @@
 // What every route handler receives, and what it gives back to the server.
 import type { ConsoleResponse } from './console-responses.ts';
 import type { CopyEffect } from './copy-app.ts';
+import type { ReleaseProfile } from './releases.ts';
 import type { Scope } from './resolve-scope.ts';
 import type { RouteParams } from './routes.ts';
 import type { SimulatorState } from './state.ts';
 
 export interface RouteContext {
   state: SimulatorState;
+  /** The console release the simulator plays. */
+  release: ReleaseProfile;
   scope: Scope;
   params: RouteParams;
   query: URLSearchParams;

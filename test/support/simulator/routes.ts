@@ -15,6 +15,7 @@ export const ROUTE_NAMES = [
   'events',
   'componentEnvs',
   'listTeams',
+  'consoleConfig',
 ] as const;
 
 export type RouteName = (typeof ROUTE_NAMES)[number];

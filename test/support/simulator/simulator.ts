@@ -8,6 +8,12 @@ import type { SimulatorFixture } from './fixture-schema.ts';
 import { listen } from './http-server.ts';
 import { Ledger } from './ledger.ts';
 import { loadDefaultFixture } from './load-fixture.ts';
+import {
+  type ConsoleReleaseId,
+  DEFAULT_CONSOLE_RELEASE,
+  type ReleaseProfile,
+  releaseProfile,
+} from './releases.ts';
 import { SimulatorState } from './state.ts';
 
 export interface SimulatorOptions {
@@ -24,7 +30,20 @@ export interface SimulatorOptions {
    * `running`; how long a stop keeps it `stopping`. Default 2000/3000/1000 ms.
    */
   statusTimings?: StatusTimings;
-  /** What a starting component reports: `waiting` (regions since 6.5, default) or `starting` (before). */
+  /**
+   * The console release group to play (releases.ts): `5.16`, `6.0`, `6.1`, `6.5` or `6.9`
+   * (default, v6.9.3 and later). Each profile models the first release of its group.
+   */
+  release?: ConsoleReleaseId;
+  /**
+   * What GET /console/config/info answers as the version (the image's RELEASE_DESC). Default:
+   * the profile's official-image value; "" plays a console image built without it.
+   */
+  releaseDesc?: string;
+  /**
+   * What a starting component reports: `waiting` (regions since 6.5) or `starting` (before).
+   * Default: the release profile's (`waiting` for 6.5 and 6.9).
+   */
   startingStatus?: StartingStatus;
   /** Seed of the PRNG behind probabilistic faults. Default 1. */
   faultSeed?: number;
@@ -35,6 +54,8 @@ export interface SimulatorOptions {
 export interface Simulator {
   /** The console's base URL (the operator's RAINBOND_URL), e.g. http://127.0.0.1:43121. */
   url: string;
+  /** The console release played. */
+  release: ReleaseProfile;
   ledger: Ledger;
   faults: FaultInjector;
   clock: SimulatorClock;
@@ -49,20 +70,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   if (!(timings.buildMs >= 0 && timings.startMs >= 0 && (timings.stopMs ?? 0) >= 0)) {
     throw new RangeError(`statusTimings must be non-negative (got ${JSON.stringify(timings)})`);
   }
+  // An id from outside TypeScript (a harness option, JSON) is checked too.
+  const release = releaseProfile(opts.release ?? DEFAULT_CONSOLE_RELEASE);
+  const releaseDesc = opts.releaseDesc ?? release.configInfo.releaseDesc;
   const state = new SimulatorState(opts.fixture ?? loadDefaultFixture(), clock, timings, {
-    ...(opts.startingStatus === undefined ? {} : { startingStatus: opts.startingStatus }),
+    startingStatus: opts.startingStatus ?? release.startingStatus.status,
   });
   const ledger = new Ledger();
   const faults = new FaultInjector(opts.faultSeed ?? 1);
   const newServiceId = opts.newServiceId ?? (() => randomUUID().replaceAll('-', ''));
   const server = await listen(
-    { state, ledger, faults, clock, newServiceId },
+    { state, ledger, faults, clock, newServiceId, release, releaseDesc },
     opts.host ?? '127.0.0.1',
     opts.port ?? 0,
   );
   let stopped: Promise<void> | undefined;
   return {
     url: server.url,
+    release,
     ledger,
     faults,
     clock,

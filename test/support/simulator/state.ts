@@ -50,6 +50,8 @@ export interface TeamRecord {
   members: string[];
   /** Members with the team's viewer role: no start/stop/upgrade/deploy permission (300005-300008). */
   viewers: string[];
+  /** Members with the developer role (route permissions, releases.ts); the other members are admins. */
+  developers: string[];
   quota: { max_components?: number | undefined; max_memory_mb?: number | undefined } | undefined;
 }
 
@@ -72,7 +74,7 @@ export interface AppRecord {
 export interface EnvVar {
   name: string;
   value: string;
-  /** The console's `name` column (a note); absent for fixture envs. */
+  /** The console's `name` column (a note); absent when a fixture gives none (answered as ""). */
   note?: string;
   is_change?: boolean;
   /** `inner` (the component's own) or `outer` (connection info for dependents). */
@@ -105,6 +107,8 @@ export interface ComponentRecord extends ServiceBaseFields {
 }
 
 export interface EventRecord {
+  /** The record's id (the console's `ID`), 1, 2, 3... */
+  id: number;
   event_id: string;
   service_id: string;
   tenant_id: string;
@@ -218,6 +222,7 @@ export class SimulatorState {
       regions: [...t.regions],
       members: [...t.members],
       viewers: [...t.viewers],
+      developers: [...t.developers],
       quota: t.quota ? { ...t.quota } : undefined,
     }));
     this.#apps.clear();
@@ -573,6 +578,7 @@ export class SimulatorState {
     this.#eventSeq += 1;
     const now = this.now();
     const event: EventRecord = {
+      id: this.#eventSeq,
       event_id: `${this.#eventSeq.toString(16).padStart(8, '0')}${c.service_id.slice(0, 24)}`,
       service_id: c.service_id,
       tenant_id: c.tenant_id,

@@ -22,6 +22,8 @@ describe('CLI flags', () => {
             statusTimings: undefined,
             manualClock: false,
             faultSeed: undefined,
+            release: undefined,
+            releaseDesc: undefined,
           },
         },
       },
@@ -39,6 +41,10 @@ describe('CLI flags', () => {
           '--manual-clock',
           '--fault-seed',
           '9',
+          '--release',
+          '5.16',
+          '--release-desc',
+          '',
         ],
         expected: {
           kind: 'run',
@@ -49,6 +55,8 @@ describe('CLI flags', () => {
             statusTimings: { buildMs: 10, startMs: 20 },
             manualClock: true,
             faultSeed: 9,
+            release: '5.16',
+            releaseDesc: '',
           },
         },
       },
@@ -74,6 +82,14 @@ describe('CLI flags', () => {
         name: 'Negative status timings are refused.',
         argv: ['--status-timings', '-1,5'],
         expected: { kind: 'error', contains: '--status-timings' },
+      },
+      {
+        name: 'An unknown console release is refused, naming the ones there are.',
+        argv: ['--release', '5.17'],
+        expected: {
+          kind: 'error',
+          contains: '--release must be one of 5.16, 6.0, 6.1, 6.5, 6.9 (got "5.17")',
+        },
       },
       {
         name: 'An unknown flag is refused with the usage.',
@@ -129,7 +145,7 @@ describe('CLI process', () => {
   it('prints the URL and the tokens, serves the console, and exits 0 on SIGTERM.', {
     timeout: 20_000,
   }, async () => {
-    const run = runCli(['--port', '0', '--status-timings', '0,0']);
+    const run = runCli(['--port', '0', '--status-timings', '0,0', '--release', '6.0']);
     try {
       await eventually(() => run.output().includes('Press Ctrl-C'), {
         what: 'the condition',
@@ -143,6 +159,12 @@ describe('CLI process', () => {
         headers: { authorization: USERS.alice.token },
       });
       expect(res.status).toBe(200);
+      expect(run.output()).toContain('console release: 6.0 (v6.0.0–v6.1.0; plays v6.0.0)');
+      const config = await fetch(`${url}/console/config/info`);
+      expect(((await config.json()) as { data: { bean: { version: unknown } } }).data.bean.version).toEqual({
+        enable: true,
+        value: 'v6.0.0-release-726ae5d-2024-11-21-16',
+      });
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
       expect(run.output()).toContain('simulator stopped');

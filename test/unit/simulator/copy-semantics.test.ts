@@ -196,15 +196,15 @@ describe('what a copy creates', () => {
     expect(s!.version).toBe('2.3.1');
   });
 
-  it('change.envs renames environment variables and keeps their values; unknown names are ignored.', async () => {
+  it('change.envs renames environment variables and keeps their values and notes; unknown names are ignored.', async () => {
     const [s] = copiedServices(
       await copy({
         services: [svc(COMPONENTS.web.serviceId, { envs: { API_URL: 'BACKEND_URL', NOPE: 'X' } })],
       }),
     );
     expect(sim.state.component(s!.service_id)!.envs).toEqual([
-      { name: 'NGINX_PORT', value: '80' },
-      { name: 'BACKEND_URL', value: 'http://api:8080' },
+      { name: 'NGINX_PORT', value: '80', note: 'port nginx listens on' },
+      { name: 'BACKEND_URL', value: 'http://api:8080', note: 'where the api answers' },
     ]);
   });
 

@@ -72,6 +72,9 @@ describe('the default fixture', () => {
       fixture.teams.filter((t) => (t.viewers ?? []).includes(name)).map((t) => t.tenant_name);
     expect(viewers('dave')).toEqual([D.TEAMS.shop.tenantName, D.TEAMS.staging.tenantName]);
     expect(viewers('alice')).toEqual([]);
+    const developers = (name: string) =>
+      fixture.teams.filter((t) => (t.developers ?? []).includes(name)).map((t) => t.tenant_name);
+    expect(developers('bob')).toEqual([D.TEAMS.shop.tenantName]);
     expect(fixture.teams.find((t) => t.tenant_name === D.TEAMS.staging.tenantName)!.regions).toEqual([
       D.REGION,
     ]);
@@ -113,6 +116,13 @@ describe('the default fixture', () => {
       expect(D.COMPONENTS.report.image).toMatch(/^[^/:]+:\d+\//);
       expect(sim.state.component(D.COMPONENTS.migrate.serviceId)!.extend_method).toBe('job');
       expect(sim.state.app(D.APPS.helmShop)!.helm_service_ids).toEqual([D.COMPONENTS.storefront.serviceId]);
+      // Only admin has a variable with an empty note (the envs answer check before v6.9.3).
+      const blankNotes = sim.state
+        .components()
+        .flatMap((c) =>
+          c.envs.filter((e) => (e.note ?? '') === '').map((e) => `${c.service_cname}/${e.name}`),
+        );
+      expect(blankNotes).toEqual([`admin/${D.COMPONENTS.admin.blankNoteEnv}`]);
       for (const app of [
         D.APPS.previewSite,
         D.APPS.nightlyBuilds,
@@ -120,6 +130,7 @@ describe('the default fixture', () => {
         D.APPS.reports,
         D.APPS.batchJobs,
         D.APPS.helmShop,
+        D.APPS.adminPortal,
       ]) {
         expect(sim.state.app(app)!.tenant_id).toBe(D.TEAMS.shop.tenantId);
       }

@@ -190,6 +190,7 @@ describe('reads', () => {
         [APPS.batchJobs, 'batch-jobs'],
         [APPS.helmShop, 'helm-shop'],
         [APPS.previewSite, 'preview-site'],
+        [APPS.adminPortal, 'admin-portal'],
       ]);
       for (const a of apps) expect([a.tenant_id, a.region_name]).toEqual([TEAMS.shop.tenantId, REGION]);
     });
