@@ -64,9 +64,15 @@ export function resolveScope(
     return { ok: false, response: envelopeError(404, 'the region is not found', '集群不存在', 3000) };
   }
   if (release.teamNotInitialized.answer === 'conflict-2001' && !team.regions.includes(params.regionName)) {
+    // console:openapi/views/exceptions.py@v6.9.8-release, ErrTeamNotInitializedInRegion.
     return {
       ok: false,
-      response: envelopeError(409, 'the team is not initialized in the region', '团队未开通该集群', 2001),
+      response: envelopeError(
+        409,
+        'the team is not initialized in the region',
+        '团队未在该集群中初始化',
+        2001,
+      ),
     };
   }
 

@@ -79,7 +79,7 @@ const cases: Case[] = [
     path: paths.copy(APPS.shopStaging, TEAMS.staging.tenantName, OTHER_REGION),
     body: {},
     status: 409,
-    expected: envelope(2001, 'the team is not initialized in the region', '团队未开通该集群'),
+    expected: envelope(2001, 'the team is not initialized in the region', '团队未在该集群中初始化'),
   },
   {
     name: 'A body without `services` is a 500, not a 400.',
