@@ -44,6 +44,8 @@ export interface ScaleResult {
   consoleCalls: number;
   /** The same as the operator counts them (rainbond_requests_total). */
   reportedConsoleCalls: number;
+  /** GET /console/config/info at start (once per console; not counted in consoleCalls). */
+  releaseReads: number;
   statusWrites: number;
   /** Writes to AppCopies of the namespace seen by a watch from start to settled (exact, unlike
    * the API server's counters, which a shared control plane mixes with other clients'). */
@@ -98,9 +100,15 @@ export async function runScale(
     const requests = operatorRequests(apiBefore, apiAfter, {
       'WATCH appcopies': watch.ended() - watchesEndedBefore,
     });
-    // The ledger is the judge; the operator's own counter must agree.
-    const consoleCalls = sim.ledger.calls.length - firstCall;
-    const reportedConsoleCalls = sumOf(metrics, 'rainbond_requests_total');
+    // The ledger is the judge; the operator's own counter must agree. The console's release,
+    // read once per console at start without a token, is the operator's own business, not a
+    // call made for an AppCopy: it is counted apart.
+    const since = sim.ledger.calls.slice(firstCall);
+    const consoleCalls = since.filter((c) => c.route !== 'consoleConfig').length;
+    const releaseReads = since.length - consoleCalls;
+    const reportedConsoleCalls =
+      sumOf(metrics, 'rainbond_requests_total') -
+      sumOf(metrics, 'rainbond_requests_total', { route: 'consoleRelease' });
     return {
       appcopies: settings.scaleSize,
       startToReadyMs: round(ready - operator.spawnedAt, 0),
@@ -119,6 +127,7 @@ export async function runScale(
       heapTotalMB: round(sumOf(metrics, 'nodejs_heap_size_total_bytes') / 2 ** 20, 1),
       externalMB: round(sumOf(metrics, 'nodejs_external_memory_bytes') / 2 ** 20, 1),
       consoleCalls,
+      releaseReads,
       reportedConsoleCalls,
       statusWrites: statusWrites(requests),
       writesSeen: watch.events(),

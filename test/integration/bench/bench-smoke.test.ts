@@ -83,6 +83,7 @@ describe('the benchmark', () => {
       expect(scale?.appcopies).toBe(200);
       expect(scale?.consoleCalls).toBe(0);
       expect(scale?.reportedConsoleCalls).toBe(0);
+      expect(scale?.releaseReads).toBe(1);
       expect(scale?.writesSeen).toBe(0);
       expect(scale?.reconciles).toBe(0);
 
